@@ -1,0 +1,99 @@
+"""Options and output helpers every `jobtable` command shares.
+
+Commands talk to an endpoint only through boto3 (`session_for`), so the same command works
+against the local server and AWS DynamoDB. Errors become one clear line and a non-zero exit.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from typing import Any, Callable
+
+import boto3
+import click
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+DEFAULT_ENDPOINT = os.environ.get("JOBTABLE_ENDPOINT_URL", "http://127.0.0.1:8000")
+
+
+class Target:
+    """Where a command points: an endpoint URL (local by default) or AWS itself."""
+
+    def __init__(self, endpoint_url: str | None, region: str, profile: str | None, use_aws: bool) -> None:
+        self.endpoint_url = None if use_aws else (endpoint_url or DEFAULT_ENDPOINT)
+        self.region = region
+        self.profile = profile
+        self.use_aws = use_aws
+
+    def session(self) -> boto3.session.Session:
+        if self.use_aws or self.profile:
+            return boto3.session.Session(profile_name=self.profile, region_name=self.region)
+        # A local endpoint accepts any credentials; do not make users configure some.
+        return boto3.session.Session(
+            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "jobtable"),
+            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "jobtable"),
+            aws_session_token=os.environ.get("AWS_SESSION_TOKEN"),
+            region_name=self.region,
+        )
+
+    def client(self, service: str = "dynamodb") -> Any:
+        config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=60)
+        return self.session().client(service, endpoint_url=self.endpoint_url, config=config)
+
+
+def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --endpoint-url/--region/--profile/--aws and pass a `target: Target` instead."""
+
+    @click.option("--endpoint-url", envvar="JOBTABLE_ENDPOINT_URL", default=None,
+                  help="DynamoDB endpoint (default: the local server, http://127.0.0.1:8000).")
+    @click.option("--region", envvar="AWS_DEFAULT_REGION", default="us-east-1", show_default=True)
+    @click.option("--profile", envvar="AWS_PROFILE", default=None, help="AWS credentials profile.")
+    @click.option("--aws", "use_aws", is_flag=True, help="Talk to AWS DynamoDB instead of a local endpoint.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, endpoint_url: str | None, region: str, profile: str | None,
+                use_aws: bool, **kwargs: Any) -> Any:
+        return func(*args, target=Target(endpoint_url, region, profile, use_aws), **kwargs)
+
+    return wrapper
+
+
+def output_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--output", "-o", type=click.Choice(["table", "json"]), default="table",
+                        show_default=True, help="Output format.")(func)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print one line to stderr and exit non-zero (no traceback)."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".rstrip(": ")
+    if isinstance(exc, BotoCoreError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+
+
+def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures (AWS errors, connection errors, bad values) into one line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except (ClientError, BotoCoreError, ValueError, KeyError, OSError, LookupError) as exc:
+            fail(describe_error(exc))
+
+    return wrapper

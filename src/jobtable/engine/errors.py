@@ -1,0 +1,173 @@
+"""DynamoDB's error types, raised anywhere below the wire and rendered by the api layer.
+
+Each class carries the `__type` namespace DynamoDB uses on the wire and the HTTP status.
+Messages follow DynamoDB's wording; callers pass the exact text.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+DYNAMODB_NS = "com.amazonaws.dynamodb.v20120810"
+CORAL_NS = "com.amazon.coral.service"
+VALIDATE_NS = "com.amazon.coral.validate"
+
+
+class DynamoError(Exception):
+    """Base of every error that reaches a client as a DynamoDB error response."""
+
+    namespace = DYNAMODB_NS
+    status = 400
+
+    def __init__(self, message: str = "", **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra  # extra members of the error body (e.g. Item, CancellationReasons)
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def wire_type(self) -> str:
+        return f"{self.namespace}#{self.type_name}"
+
+
+class ValidationException(DynamoError):
+    namespace = VALIDATE_NS
+
+
+class SerializationException(DynamoError):
+    namespace = CORAL_NS
+
+
+class UnknownOperationException(DynamoError):
+    namespace = CORAL_NS
+
+
+class MissingAuthenticationTokenException(DynamoError):
+    namespace = CORAL_NS
+    status = 400
+
+
+class UnrecognizedClientException(DynamoError):
+    namespace = DYNAMODB_NS
+
+
+class InvalidSignatureException(DynamoError):
+    namespace = DYNAMODB_NS
+
+
+class AccessDeniedException(DynamoError):
+    namespace = DYNAMODB_NS
+
+
+class ResourceNotFoundException(DynamoError):
+    pass
+
+
+class ResourceInUseException(DynamoError):
+    pass
+
+
+class LimitExceededException(DynamoError):
+    pass
+
+
+class ConditionalCheckFailedException(DynamoError):
+    pass
+
+
+class ProvisionedThroughputExceededException(DynamoError):
+    pass
+
+
+class ThrottlingException(DynamoError):
+    namespace = CORAL_NS
+
+
+class RequestLimitExceeded(DynamoError):
+    pass
+
+
+class TransactionCanceledException(DynamoError):
+    pass
+
+
+class TransactionConflictException(DynamoError):
+    pass
+
+
+class TransactionInProgressException(DynamoError):
+    pass
+
+
+class IdempotentParameterMismatchException(DynamoError):
+    pass
+
+
+class ItemCollectionSizeLimitExceededException(DynamoError):
+    pass
+
+
+class BackupNotFoundException(DynamoError):
+    pass
+
+
+class BackupInUseException(DynamoError):
+    pass
+
+
+class TableNotFoundException(DynamoError):
+    pass
+
+
+class TableAlreadyExistsException(DynamoError):
+    pass
+
+
+class TableInUseException(DynamoError):
+    pass
+
+
+class ContinuousBackupsUnavailableException(DynamoError):
+    pass
+
+
+class PointInTimeRecoveryUnavailableException(DynamoError):
+    pass
+
+
+class InvalidRestoreTimeException(DynamoError):
+    pass
+
+
+class ExportNotFoundException(DynamoError):
+    pass
+
+
+class ExportConflictException(DynamoError):
+    pass
+
+
+class ImportNotFoundException(DynamoError):
+    pass
+
+
+class ImportConflictException(DynamoError):
+    pass
+
+
+class ExpiredIteratorException(DynamoError):
+    pass
+
+
+class TrimmedDataAccessException(DynamoError):
+    pass
+
+
+class DuplicateItemException(DynamoError):
+    pass
+
+
+class InternalServerError(DynamoError):
+    status = 500
