@@ -1,0 +1,145 @@
+"""The issue's performance targets, each judged met / gap / not measured from one run."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+SUBJECT = "jobtable"  # durable on disk: the configuration the targets are about
+
+
+def summary_of(results: dict[str, Any], peer: str, n: int, path: str, workload: str) -> dict[str, Any] | None:
+    """The (peer, N, path, workload) summary if it ran without failing entirely."""
+    for run in results["runs"]:
+        if run["peer"] == peer and run["n"] == n:
+            summary = (run.get(path) or {}).get(workload)
+            if summary and summary.get("ops") and summary.get("units_per_second", summary.get("ops_per_second")):
+                return summary
+    return None
+
+
+def rate(summary: dict[str, Any]) -> float:
+    return summary.get("units_per_second", summary["ops_per_second"])
+
+
+def sizes_of(results: dict[str, Any], peer: str) -> list[int]:
+    return sorted({r["n"] for r in results["runs"] if r["peer"] == peer})
+
+
+def _ratio_target(
+    results: dict[str, Any], title: str, path: str, workloads: list[str], other: str, minimum: float
+) -> dict[str, Any]:
+    """Worst jobtable/other throughput ratio over the workloads and every N both ran."""
+    worst: tuple[float, str] | None = None
+    for workload in workloads:
+        for n in sizes_of(results, SUBJECT):
+            mine, theirs = summary_of(results, SUBJECT, n, path, workload), summary_of(results, other, n, path, workload)
+            if mine and theirs:
+                ratio = rate(mine) / rate(theirs)
+                if worst is None or ratio < worst[0]:
+                    worst = (ratio, f"{workload} at N={n}")
+    if worst is None:
+        return _unmeasured(title, f"needs {SUBJECT} and {other} results on the {path} path")
+    return _judged(title, worst[0] >= minimum, f"{worst[0]:.2f}× (worst: {worst[1]})", worst[0])
+
+
+def _ceiling_target(results: dict[str, Any], title: str, workloads: list[str], minimum: float) -> dict[str, Any]:
+    ceiling = (results.get("ceiling") or {}).get("boto3") or {}
+    worst: tuple[float, str] | None = None
+    for workload in workloads:
+        top = ceiling.get(workload)
+        for n in sizes_of(results, SUBJECT):
+            mine = summary_of(results, SUBJECT, n, "boto3", workload)
+            if mine and top and top.get("ops"):
+                ratio = mine["ops_per_second"] / top["ops_per_second"]
+                if worst is None or ratio < worst[0]:
+                    worst = (ratio, f"{workload} at N={n}")
+    if worst is None:
+        return _unmeasured(title, "needs jobtable and trivial-server boto3 results")
+    return _judged(title, worst[0] >= minimum, f"{worst[0]:.2f}× of the ceiling (worst: {worst[1]})", worst[0])
+
+
+def _scan_target(results: dict[str, Any]) -> dict[str, Any]:
+    title = "Full Scan (FilterExpression) of 100k items ≤ 1.5 s"
+    summary = summary_of(results, SUBJECT, 100_000, "boto3", "scan_filter")
+    if summary is None:
+        return _unmeasured(title, "needs jobtable at N=100000")
+    seconds = summary["median_ms"] / 1000
+    return _judged(title, seconds <= 1.5, f"{seconds:.2f} s", seconds)
+
+
+def _flat_latency_target(results: dict[str, Any]) -> dict[str, Any]:
+    title = "GetItem and GSI Query median latency at 1M ≤ 1.3× at 1k"
+    worst: tuple[float, str] | None = None
+    for workload in ("get_item", "query_status", "query_user"):
+        for path in ("raw", "boto3"):
+            small = summary_of(results, SUBJECT, 1_000, path, workload)
+            large = summary_of(results, SUBJECT, 1_000_000, path, workload)
+            if small and large:
+                ratio = large["median_ms"] / small["median_ms"]
+                if worst is None or ratio > worst[0]:
+                    worst = (ratio, f"{workload} via {path}")
+                break  # the raw path shows the server's own cost; boto3 only when raw is absent
+    if worst is None:
+        return _unmeasured(title, "needs jobtable at N=1000 and N=1000000")
+    return _judged(title, worst[0] <= 1.3, f"{worst[0]:.2f}× (worst: {worst[1]})", worst[0])
+
+
+def _inprocess_target(results: dict[str, Any]) -> dict[str, Any]:
+    title = "In-process client ≥ 2× the HTTP path on GetItem (boto3 both)"
+    worst: tuple[float, str] | None = None
+    for http_peer in ("jobtable-memory", SUBJECT):
+        for n in sizes_of(results, "jobtable-inprocess"):
+            inproc = summary_of(results, "jobtable-inprocess", n, "boto3", "get_item")
+            http = summary_of(results, http_peer, n, "boto3", "get_item")
+            if inproc and http:
+                ratio = inproc["ops_per_second"] / http["ops_per_second"]
+                if worst is None or ratio < worst[0]:
+                    worst = (ratio, f"vs {http_peer} at N={n}")
+    if worst is None:
+        return _unmeasured(title, "needs jobtable-inprocess and an HTTP jobtable run at the same N")
+    return _judged(title, worst[0] >= 2.0, f"{worst[0]:.2f}× (worst: {worst[1]})", worst[0])
+
+
+def _rss_target(results: dict[str, Any]) -> dict[str, Any]:
+    title = "RSS ≤ 300 MB serving a 1M-item table"
+    run = next((r for r in results["runs"] if r["peer"] == SUBJECT and r["n"] == 1_000_000), None)
+    peak = run and (run.get("rss_peak_mb") or run.get("rss_end_mb"))
+    if not peak:
+        return _unmeasured(title, "needs jobtable at N=1000000")
+    return _judged(title, peak <= 300, f"{peak:.0f} MB peak", peak)
+
+
+def _startup_target(results: dict[str, Any]) -> dict[str, Any]:
+    title = "Cold start to first answered request < 1 s"
+    startup = (results.get("startup") or {}).get(SUBJECT) or {}
+    if not startup.get("median_seconds"):
+        return _unmeasured(title, "needs a jobtable start")
+    seconds = startup["median_seconds"]
+    return _judged(title, seconds < 1.0, f"{seconds:.2f} s median of {len(startup['samples'])} starts", seconds)
+
+
+def _judged(title: str, met: bool, measured: str, value: float) -> dict[str, Any]:
+    return {"target": title, "status": "met" if met else "gap", "measured": measured, "value": round(value, 4)}
+
+
+def _unmeasured(title: str, why: str) -> dict[str, Any]:
+    return {"target": title, "status": "not measured", "measured": why, "value": None}
+
+
+TARGETS: list[Callable[[dict[str, Any]], dict[str, Any]]] = [
+    lambda r: _ratio_target(r, "Raw GetItem throughput (8 connections) ≥ 1.2× dynalite in-memory (jobtable durable)", "raw", ["get_item"], "dynalite", 1.2),
+    lambda r: _ratio_target(r, "Raw GetItem throughput (8 connections) ≥ 30× moto", "raw", ["get_item"], "moto", 30.0),
+    lambda r: _ceiling_target(r, "boto3 GetItem/PutItem/UpdateItem ≥ 0.9× the trivial-server ceiling", ["get_item", "put_item", "update_item"], 0.9),
+    lambda r: _ratio_target(r, "boto3 Query on either GSI ≥ 1.2× dynalite", "boto3", ["query_status", "query_user"], "dynalite", 1.2),
+    lambda r: _ratio_target(r, "boto3 BatchWriteItem items/s ≥ 1.5× dynalite", "boto3", ["batch_write_item"], "dynalite", 1.5),
+    _scan_target,
+    _flat_latency_target,
+    _inprocess_target,
+    lambda r: _unmeasured("ImportTable / `jobtable import` ≥ 20k items/s", "not in this harness: no import command on main yet"),
+    lambda r: _unmeasured("Backup and restore of 1M items each < 60 s", "not in this harness: no backup/restore on main yet"),
+    _rss_target,
+    _startup_target,
+]
+
+
+def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    return [target(results) for target in TARGETS]
