@@ -12,6 +12,7 @@ from jobtable.engine.numbers import (
     decode_number_key,
     encode_number_key,
     normalize_number,
+    parse_number,
     number_size,
     subtract_numbers,
     to_decimal,
@@ -190,3 +191,17 @@ def test_addition_matches_exact_decimal_or_refuses(a, b):
         assert error.message == OVERFLOW
         return
     assert Decimal(result) == exact
+
+
+def _reference_size(text: str) -> int:
+    """Base-100 digit pairs counted from the parsed digits, independent of the fast path."""
+    negative, digits, leading = parse_number(text)
+    if not digits:
+        return 1
+    positions = range(leading - len(digits) + 1, leading + 1)
+    return 1 + len({p // 2 for p in positions}) + (1 if negative else 0)
+
+
+@given(canonical_numbers())
+def test_number_size_matches_the_digit_pair_count(text):
+    assert number_size(text) == _reference_size(text)

@@ -184,10 +184,21 @@ def decode_number_key(data: bytes) -> str:
 def number_size(text: str) -> int:
     """Bytes a canonical number occupies in DynamoDB's item size: one byte plus one per
     base-100 digit pair of its significant digits (pairs aligned on the decimal point),
-    one more for negatives; zero is one byte."""
-    negative, digits, leading = _parse(text)
-    if not digits:
-        return 1
+    one more for negatives; zero is one byte. `text` must be canonical (validated)."""
+    negative = text[0] == "-"
+    body = text[1:] if negative else text
+    whole, point, fraction = body.partition(".")
+    if not point:
+        if whole == "0":
+            return 1
+        digits = whole.rstrip("0")
+        leading = len(whole) - 1
+    elif whole == "0":
+        digits = fraction.lstrip("0")
+        leading = len(digits) - len(fraction) - 1
+    else:
+        digits = whole + fraction
+        leading = len(whole) - 1
     last = leading - len(digits) + 1  # power of ten of the last significant digit
     pairs = (leading >> 1) - (last >> 1) + 1  # >> floors, also for negative powers
     return 1 + pairs + (1 if negative else 0)

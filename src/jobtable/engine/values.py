@@ -307,29 +307,49 @@ def attribute_value_size(value: Value) -> int:
     S UTF-8 length; N see numbers.number_size; B raw length; BOOL/NULL 1; sets the sum of
     their members; L and M 3 bytes plus 1 per element plus the elements (M adds the names)."""
     for tag, raw in value.items():
-        if tag == "S":
-            return _utf8_length(raw)
-        if tag == "N":
-            return number_size(raw)
-        if tag == "B":
-            return binary_length(raw)
-        if tag == "M":
-            return 3 + sum(_utf8_length(name) + 1 + attribute_value_size(v) for name, v in raw.items())
-        if tag == "L":
-            return 3 + sum(1 + attribute_value_size(v) for v in raw)
-        if tag == "SS":
-            return sum(map(_utf8_length, raw))
-        if tag == "NS":
-            return sum(map(number_size, raw))
-        if tag == "BS":
-            return sum(map(binary_length, raw))
-        return 1  # BOOL, NULL
+        return _SIZERS[tag](raw)
     return 0
+
+
+def _map_size(raw: dict[str, Value]) -> int:
+    size = 3
+    for name, element in raw.items():
+        size += _utf8_length(name) + 1 + attribute_value_size(element)
+    return size
+
+
+def _list_size(raw: list[Value]) -> int:
+    size = 3
+    for element in raw:
+        size += 1 + attribute_value_size(element)
+    return size
+
+
+def _one_byte(raw: Any) -> int:
+    return 1
+
+
+_SIZERS: dict[str, Callable[[Any], int]] = {
+    "S": _utf8_length,
+    "N": number_size,
+    "B": binary_length,
+    "BOOL": _one_byte,
+    "NULL": _one_byte,
+    "M": _map_size,
+    "L": _list_size,
+    "SS": lambda raw: sum(map(_utf8_length, raw)),
+    "NS": lambda raw: sum(map(number_size, raw)),
+    "BS": lambda raw: sum(map(binary_length, raw)),
+}
 
 
 def item_size(item: dict[str, Value]) -> int:
     """DynamoDB's size of an item in bytes: attribute names (UTF-8) plus value sizes."""
-    return sum(_utf8_length(name) + attribute_value_size(value) for name, value in item.items())
+    size = 0
+    for name, value in item.items():
+        for tag, raw in value.items():
+            size += (len(name) if name.isascii() else _utf8_length(name)) + _SIZERS[tag](raw)
+    return size
 
 
 def check_item_size(item: dict[str, Value], message: str = ITEM_TOO_LARGE) -> int:
