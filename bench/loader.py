@@ -35,15 +35,40 @@ def _batches(n: int) -> Iterator[list[dict[str, Any]]]:
         yield [job_item(i, n) for i in range(start, min(start + BATCH, n))]
 
 
-def _write_all(call: Callable[[dict[str, Any]], dict[str, Any]], items: list[dict[str, Any]]) -> None:
-    request = {TABLE: [{"PutRequest": {"Item": item}} for item in items]}
-    for _ in range(MAX_UNPROCESSED_ROUNDS):
-        unprocessed = call({"RequestItems": request}).get("UnprocessedItems") or {}
-        if not unprocessed:
-            return
-        request = unprocessed
-        time.sleep(0.01)
-    raise RuntimeError("BatchWriteItem kept returning UnprocessedItems")
+Call = Callable[[str, dict[str, Any]], dict[str, Any]]  # (operation, request) -> response
+
+
+def _unknown_operation(exc: BaseException) -> bool:
+    return "UnknownOperationException" in str(exc) or "UnknownOperationException" in repr(getattr(exc, "body", ""))
+
+
+class _Writer:
+    """Writes batches with BatchWriteItem; a peer without it gets one PutItem per item."""
+
+    def __init__(self) -> None:
+        self.batch_supported = True
+
+    def write(self, call: Call, items: list[dict[str, Any]]) -> None:
+        if self.batch_supported:
+            try:
+                return self._write_batch(call, items)
+            except Exception as exc:
+                if not _unknown_operation(exc):
+                    raise
+                self.batch_supported = False
+        for item in items:
+            call("PutItem", {"TableName": TABLE, "Item": item})
+
+    @staticmethod
+    def _write_batch(call: Call, items: list[dict[str, Any]]) -> None:
+        request = {TABLE: [{"PutRequest": {"Item": item}} for item in items]}
+        for _ in range(MAX_UNPROCESSED_ROUNDS):
+            unprocessed = call("BatchWriteItem", {"RequestItems": request}).get("UnprocessedItems") or {}
+            if not unprocessed:
+                return
+            request = unprocessed
+            time.sleep(0.01)
+        raise RuntimeError("BatchWriteItem kept returning UnprocessedItems")
 
 
 def load_items(peer: RunningPeer, n: int, threads: int = 4) -> dict[str, float]:
@@ -53,6 +78,7 @@ def load_items(peer: RunningPeer, n: int, threads: int = 4) -> dict[str, float]:
     batches = _batches(n)
     lock = threading.Lock()
     failures: list[BaseException] = []
+    writer = _Writer()
 
     def next_batch() -> list[dict[str, Any]] | None:
         with lock:
@@ -61,15 +87,15 @@ def load_items(peer: RunningPeer, n: int, threads: int = 4) -> dict[str, float]:
     def worker() -> None:
         if peer.endpoint_url is None:
             client = peer.make_client()
-            call = lambda payload: client.batch_write_item(**payload)  # noqa: E731
+            methods = {"BatchWriteItem": client.batch_write_item, "PutItem": client.put_item}
+            call: Call = lambda operation, payload: methods[operation](**payload)  # noqa: E731
             close = lambda: None  # noqa: E731
         else:
             raw = RawClient(peer.endpoint_url)
-            call = lambda payload: raw.call("BatchWriteItem", payload)  # noqa: E731
-            close = raw.close
+            call, close = raw.call, raw.close
         try:
             while not failures and (items := next_batch()) is not None:
-                _write_all(call, items)
+                writer.write(call, items)
         except BaseException as exc:  # surfaced to the caller below
             failures.append(exc)
         finally:
@@ -84,4 +110,9 @@ def load_items(peer: RunningPeer, n: int, threads: int = 4) -> dict[str, float]:
         raise failures[0]
     seconds = time.perf_counter() - started
     peer.make_client().put_item(TableName=TABLE, Item=system_status_item())
-    return {"items": n, "seconds": round(seconds, 3), "items_per_second": round(n / seconds, 1) if seconds else 0.0}
+    return {
+        "items": n,
+        "seconds": round(seconds, 3),
+        "items_per_second": round(n / seconds, 1) if seconds else 0.0,
+        "via": "BatchWriteItem" if writer.batch_supported else "PutItem (the peer has no BatchWriteItem)",
+    }

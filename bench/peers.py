@@ -141,12 +141,26 @@ def _trivial_argv(port: int, scratch: Path) -> list[str]:
 
 
 def _launch_in_process(name: str) -> RunningPeer:
-    import jobtable
+    import time
 
-    client = jobtable.client(region_name=REGION, **CREDENTIALS)
+    import jobtable
+    from jobtable.engine.engine import Engine
+
+    started = time.perf_counter()
+    engine = Engine(None)  # a fresh in-memory engine per (peer, N), like a fresh server
+    engine.start_background()  # as `jobtable serve` does: index backfills, TTL sweeps
+    client = jobtable.client(engine=engine, region=REGION, config=CLIENT_CONFIG)
+    client.list_tables()
     # One client shared by all threads: boto3 clients are thread-safe, and every call must
     # reach the same in-memory engine.
-    return RunningPeer(name=name, endpoint_url=None, process=None, make_client=lambda: client)
+    return RunningPeer(
+        name=name,
+        endpoint_url=None,
+        process=None,
+        make_client=lambda: client,
+        startup_seconds=time.perf_counter() - started,
+        extra={"close": engine.close},
+    )
 
 
 def _moto_reason() -> str | None:

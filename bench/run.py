@@ -250,7 +250,6 @@ def run(options: Options) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     command = "python -m bench.run " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     options = parse_options(argv, command.strip())
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     results = run(options)
     results["ratios"] = report.ratio_rows(results)
     results["targets"] = report.evaluate_targets(results)
@@ -264,5 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _stop_on_sigterm(*_: Any) -> None:
+    raise KeyboardInterrupt  # unwinds through the finally blocks that stop every peer
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     raise SystemExit(main())
