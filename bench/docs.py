@@ -25,7 +25,7 @@ def results_section(results: dict[str, Any], source: Path | None) -> str:
     header = [f"### Run of {results['started']}"]
     if source is not None:
         header.append(f"Raw results: `{source.relative_to(DOC.parent.parent) if source.is_relative_to(DOC.parent.parent) else source}` (and the `.json` beside it).")
-    return "\n".join([BEGIN, *header, *demoted, END])
+    return "\n".join([BEGIN, *header, "", *demoted, END])
 
 
 def write_performance_doc(results: dict[str, Any], source: Path | None = None, doc: Path = DOC) -> Path:

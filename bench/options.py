@@ -22,6 +22,7 @@ class Options:
     raw_workloads: list[str]
     caps: dict[str, int | None]
     load_threads: int
+    rounds: int
     startup_repeats: int
     trivial: bool
     out_dir: Path
@@ -62,13 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="jobtable side by side with moto and dynalite: boto3 and raw-HTTP workloads on the seed's job table.",
     )
     parser.add_argument("--sizes", type=_int_list, help="table sizes N (default 1000,20000,100000,1000000)")
-    parser.add_argument("--seconds", type=float, help="duration of each timed workload (default 3)")
+    parser.add_argument("--seconds", type=float, help="seconds each peer spends on each workload, split over the rounds (default 3)")
     parser.add_argument("--peers", type=_name_list, default=["moto", "dynalite", "jobtable"],
                         help="families (moto, dynalite, jobtable) or variants: " + ", ".join(PEERS))
     parser.add_argument("--workloads", type=_name_list, help="boto3 workloads: " + ", ".join(WORKLOADS_BY_NAME))
     parser.add_argument("--raw-workloads", type=_name_list, help="raw HTTP workloads: " + ", ".join(RAW_WORKLOADS) + " (or none)")
     parser.add_argument("--cap", help="largest N per peer, e.g. moto=20000,dynalite=1000000 (none = no cap)")
     parser.add_argument("--load-threads", type=int, default=4, help="BatchWriteItem loader threads (default 4)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds per workload; peers take turns (default 3)")
     parser.add_argument("--startup-repeats", type=int, help="extra cold starts per peer for start-up time (default 2)")
     parser.add_argument("--no-trivial", action="store_true", help="skip the trivial-server ceiling")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results directory (default bench/results)")
@@ -103,6 +105,7 @@ def parse_options(argv: list[str] | None, command: str) -> Options:
         raw_workloads=raw,
         caps=caps,
         load_threads=args.load_threads,
+        rounds=max(1, args.rounds if args.rounds is not None else (1 if quick else 3)),
         startup_repeats=args.startup_repeats if args.startup_repeats is not None else (0 if quick else 2),
         trivial=not args.no_trivial,
         out_dir=args.out,

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from bench.rawload import RAW_WORKLOADS
-from bench.targets import evaluate_targets, rate, summary_of  # noqa: F401 - re-exported for run.py
+from bench.targets import CEILING, evaluate_targets, rate, summary_of  # noqa: F401 - re-exported for run.py
 from bench.workloads import WORKLOADS_BY_NAME
 
 SUBJECTS = ("jobtable", "jobtable-memory")
@@ -27,7 +27,7 @@ def _titles(path: str) -> dict[str, str]:
 def ratio_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     """jobtable (durable and in-memory) throughput divided by each non-jobtable peer's."""
     peers = _peers_in(results)
-    others = [p for p in peers if not p.startswith("jobtable")]
+    others = [p for p in peers if not p.startswith("jobtable") and p != CEILING]
     sizes = sorted({r["n"] for r in results["runs"]})
     rows = []
     for subject in (s for s in SUBJECTS if s in peers):
@@ -77,17 +77,16 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _results_tables(results: dict[str, Any], path: str) -> list[str]:
     peers = _peers_in(results)
-    ceiling = (results.get("ceiling") or {}).get(path) or {}
     lines: list[str] = []
     for n in sorted({r["n"] for r in results["runs"]}):
         present = [p for p in peers if any(r["peer"] == p and r["n"] == n for r in results["runs"])]
-        header = ["workload", *present] + (["trivial ceiling"] if ceiling else [])
+        header = ["workload", *(f"{p} (ceiling)" if p == CEILING else p for p in present)]
         rows = []
         for workload, title in _titles(path).items():
             cells = [_cell(_attempted(results, p, n, path, workload)) for p in present]
             if all(c == "–" for c in cells):
                 continue
-            rows.append([title, *cells] + ([_cell(ceiling.get(workload))] if ceiling else []))
+            rows.append([title, *cells])
         if rows:
             lines += [f"**N = {n:,}**", "", *_table(header, rows), ""]
     failures = _failures(results, path)
@@ -111,7 +110,7 @@ def _peer_table(results: dict[str, Any]) -> list[str]:
         load = run.get("load") or {}
         rows.append([
             run["peer"], f"{run['n']:,}", f"{run.get('startup_seconds', 0):.3f}",
-            _fmt_rate(load.get("items_per_second")),
+            _fmt_rate(load.get("items_per_second")) + ("" if load.get("via", "BatchWriteItem") == "BatchWriteItem" else " (PutItem)"),
             str(run.get("rss_loaded_mb") or "–"), str(run.get("rss_peak_mb") or "–"),
             (f"{run['restart_seconds']:.3f}" + ("" if run.get("data_survived_restart") else " (data lost!)"))
             if "restart_seconds" in run else "–",

@@ -24,6 +24,7 @@ from bench.dataset import (
     job_id,
     job_item,
     pool,
+    USER_JOBS,
     user_count,
     user_id,
     user_window,
@@ -40,6 +41,12 @@ class Context:
     make_client: Callable[[], Any]
     n: int
     seed: int = 12
+    verify: bool = True  # check answers (off only for the `{}` ceiling server)
+
+    def expect(self, what: str, got: int, wanted: int) -> None:
+        """A wrong answer is an error, not a fast result."""
+        if self.verify and got != wanted:
+            raise AssertionError(f"{what}: got {got}, expected {wanted}")
 
     def rng(self) -> random.Random:
         return random.Random(self.seed)
@@ -67,7 +74,13 @@ def _put_item(ctx: Context) -> Callable[[], Any]:
 
 def _get_item(ctx: Context) -> Callable[[], Any]:
     client, rng, n = ctx.make_client(), ctx.rng(), ctx.n
-    return lambda: client.get_item(TableName=TABLE, Key={"jobId": {"S": job_id(rng.randrange(n))}})
+
+    def operation() -> Any:
+        response = client.get_item(TableName=TABLE, Key={"jobId": {"S": job_id(rng.randrange(n))}})
+        ctx.expect("GetItem items", 1 if "Item" in response else 0, 1)
+        return response
+
+    return operation
 
 
 def _batch_write(ctx: Context) -> Callable[[], Any]:
@@ -86,15 +99,22 @@ def _batch_write(ctx: Context) -> Callable[[], Any]:
 
 def _query_status(ctx: Context) -> Callable[[], Any]:
     client = ctx.make_client()
-    return lambda: client.query(
-        TableName=TABLE,
-        IndexName="StatusIndex",
-        KeyConditionExpression="#status = :status",
-        ExpressionAttributeNames=STATUS_NAME,
-        ExpressionAttributeValues={":status": {"S": PENDING}},
-        ScanIndexForward=False,
-        Limit=50,
-    )
+    wanted = min(50, len(pool(ctx.n, (0, 1, 2, 3))))  # the pending jobs
+
+    def operation() -> Any:
+        response = client.query(
+            TableName=TABLE,
+            IndexName="StatusIndex",
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames=STATUS_NAME,
+            ExpressionAttributeValues={":status": {"S": PENDING}},
+            ScanIndexForward=False,
+            Limit=50,
+        )
+        ctx.expect("StatusIndex items", len(response.get("Items", [])), wanted)
+        return response
+
+    return operation
 
 
 def _query_user(ctx: Context) -> Callable[[], Any]:
@@ -104,12 +124,15 @@ def _query_user(ctx: Context) -> Callable[[], Any]:
     def operation() -> Any:
         u = rng.randrange(users)
         low, high = user_window(u, n, rng.randrange(25), 25)
-        return client.query(
+        response = client.query(
             TableName=TABLE,
             IndexName="UserIndex",
             KeyConditionExpression="userId = :user AND createdAt BETWEEN :low AND :high",
             ExpressionAttributeValues={":user": {"S": user_id(u)}, ":low": {"S": low}, ":high": {"S": high}},
         )
+        if n >= USER_JOBS:  # every user owns at least 50 jobs, so the window holds 25
+            ctx.expect("UserIndex items", len(response.get("Items", [])), 25)
+        return response
 
     return operation
 
