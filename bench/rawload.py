@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import orjson
 
-from bench.dataset import PENDING, TABLE, job_id, job_item, user_count, user_id, user_window
+from bench.requests import get_job, pending_jobs, put_job, user_jobs_window
 from bench.timing import percentile
 from bench.wire import DynamoDBError, signed_headers
 
@@ -29,36 +29,19 @@ Request = tuple[str, bytes]  # (operation, body)
 
 
 def _get_item(rng: random.Random, n: int) -> Request:
-    return "GetItem", orjson.dumps({"TableName": TABLE, "Key": {"jobId": {"S": job_id(rng.randrange(n))}}})
+    return "GetItem", orjson.dumps(get_job(rng.randrange(n)))
 
 
 def _put_item(rng: random.Random, n: int) -> Request:
-    return "PutItem", orjson.dumps({"TableName": TABLE, "Item": job_item(rng.randrange(n), n)})
+    return "PutItem", orjson.dumps(put_job(rng.randrange(n), n))
 
 
 def _query_status(rng: random.Random, n: int) -> Request:
-    body = {
-        "TableName": TABLE,
-        "IndexName": "StatusIndex",
-        "KeyConditionExpression": "#status = :status",
-        "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": {":status": {"S": PENDING}},
-        "ScanIndexForward": False,
-        "Limit": 50,
-    }
-    return "Query", orjson.dumps(body)
+    return "Query", orjson.dumps(pending_jobs(50, newest_first=True))
 
 
 def _query_user(rng: random.Random, n: int) -> Request:
-    u = rng.randrange(user_count(n))
-    low, high = user_window(u, n, rng.randrange(25), 25)
-    body = {
-        "TableName": TABLE,
-        "IndexName": "UserIndex",
-        "KeyConditionExpression": "userId = :user AND createdAt BETWEEN :low AND :high",
-        "ExpressionAttributeValues": {":user": {"S": user_id(u)}, ":low": {"S": low}, ":high": {"S": high}},
-    }
-    return "Query", orjson.dumps(body)
+    return "Query", orjson.dumps(user_jobs_window(rng, n))
 
 
 RAW_WORKLOADS: dict[str, tuple[str, Callable[[random.Random, int], Request]]] = {

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from bench.rawload import RAW_WORKLOADS
-from bench.targets import CEILING, evaluate_targets, rate, summary_of  # noqa: F401 - re-exported for run.py
+from bench.targets import CEILING, rate, summary_of
 from bench.workloads import WORKLOADS_BY_NAME
 
 SUBJECTS = ("jobtable", "jobtable-memory")

@@ -24,6 +24,7 @@ from bench.options import Options, parse_options
 from bench.peers import PEERS, TRIVIAL, PeerSpec
 from bench.rawload import install_wrk_if_possible
 from bench.rounds import measure_size
+from bench.targets import evaluate_targets
 
 WORK_ROOT = Path(__file__).resolve().parent / ".work"
 
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv, command.strip())
     results = run(options)
     results["ratios"] = report.ratio_rows(results)
-    results["targets"] = report.evaluate_targets(results)
+    results["targets"] = evaluate_targets(results)
     json_path, md_path = report.write(results, options.out_dir)
     log(f"\nresults: {json_path}\n         {md_path}")
     if options.write_docs:

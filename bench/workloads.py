@@ -21,16 +21,15 @@ from bench.dataset import (
     TABLE,
     TRANSACT_POOL_SLOTS,
     UPDATE_POOL_SLOTS,
+    USER_JOBS,
     job_id,
     job_item,
     pool,
-    USER_JOBS,
     user_count,
     user_id,
-    user_window,
 )
+from bench.requests import STATUS_NAME, get_job, pending_jobs, put_job, user_jobs_window
 
-STATUS_NAME = {"#status": "status"}
 SCAN_SEGMENTS = 4
 
 
@@ -69,14 +68,14 @@ def _now() -> str:
 
 def _put_item(ctx: Context) -> Callable[[], Any]:
     client, rng, n = ctx.make_client(), ctx.rng(), ctx.n
-    return lambda: client.put_item(TableName=TABLE, Item=job_item(rng.randrange(n), n))
+    return lambda: client.put_item(**put_job(rng.randrange(n), n))
 
 
 def _get_item(ctx: Context) -> Callable[[], Any]:
     client, rng, n = ctx.make_client(), ctx.rng(), ctx.n
 
     def operation() -> Any:
-        response = client.get_item(TableName=TABLE, Key={"jobId": {"S": job_id(rng.randrange(n))}})
+        response = client.get_item(**get_job(rng.randrange(n)))
         ctx.expect("GetItem items", 1 if "Item" in response else 0, 1)
         return response
 
@@ -102,15 +101,7 @@ def _query_status(ctx: Context) -> Callable[[], Any]:
     wanted = min(50, len(pool(ctx.n, (0, 1, 2, 3))))  # the pending jobs
 
     def operation() -> Any:
-        response = client.query(
-            TableName=TABLE,
-            IndexName="StatusIndex",
-            KeyConditionExpression="#status = :status",
-            ExpressionAttributeNames=STATUS_NAME,
-            ExpressionAttributeValues={":status": {"S": PENDING}},
-            ScanIndexForward=False,
-            Limit=50,
-        )
+        response = client.query(**pending_jobs(50, newest_first=True))
         ctx.expect("StatusIndex items", len(response.get("Items", [])), wanted)
         return response
 
@@ -119,17 +110,9 @@ def _query_status(ctx: Context) -> Callable[[], Any]:
 
 def _query_user(ctx: Context) -> Callable[[], Any]:
     client, rng, n = ctx.make_client(), ctx.rng(), ctx.n
-    users = user_count(n)
 
     def operation() -> Any:
-        u = rng.randrange(users)
-        low, high = user_window(u, n, rng.randrange(25), 25)
-        response = client.query(
-            TableName=TABLE,
-            IndexName="UserIndex",
-            KeyConditionExpression="userId = :user AND createdAt BETWEEN :low AND :high",
-            ExpressionAttributeValues={":user": {"S": user_id(u)}, ":low": {"S": low}, ":high": {"S": high}},
-        )
+        response = client.query(**user_jobs_window(rng, n))
         if n >= USER_JOBS:  # every user owns at least 50 jobs, so the window holds 25
             ctx.expect("UserIndex items", len(response.get("Items", [])), 25)
         return response
@@ -209,14 +192,7 @@ def _mixed_worker(ctx: Context) -> Callable[[], Any]:
             },
             ConditionExpression="attribute_not_exists(jobId)",
         )
-        oldest = client.query(
-            TableName=TABLE,
-            IndexName="StatusIndex",
-            KeyConditionExpression="#status = :pending",
-            ExpressionAttributeNames=STATUS_NAME,
-            ExpressionAttributeValues={":pending": {"S": PENDING}},
-            Limit=1,
-        )["Items"]
+        oldest = client.query(**pending_jobs(1, newest_first=False))["Items"]
         if not oldest:
             raise RuntimeError("no pending job to claim")
         key = {"jobId": oldest[0]["jobId"]}
