@@ -25,6 +25,7 @@ class Options:
     rounds: int
     startup_repeats: int
     trivial: bool
+    backups: bool
     out_dir: Path
     write_docs: bool
     quick: bool
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--load-threads", type=int, default=4, help="BatchWriteItem loader threads (default 4)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds per workload; peers take turns (default 3)")
     parser.add_argument("--startup-repeats", type=int, help="extra cold starts per peer for start-up time (default 2)")
+    parser.add_argument("--no-backups", action="store_true", help="skip the backup + restore of the loaded table")
     parser.add_argument("--no-trivial", action="store_true", help="skip the trivial-server ceiling")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results directory (default bench/results)")
     parser.add_argument("--write-docs", action="store_true", help="regenerate the results section of docs/performance.md")
@@ -108,6 +110,7 @@ def parse_options(argv: list[str] | None, command: str) -> Options:
         rounds=max(1, args.rounds if args.rounds is not None else (1 if quick else 3)),
         startup_repeats=args.startup_repeats if args.startup_repeats is not None else (0 if quick else 2),
         trivial=not args.no_trivial,
+        backups=not args.no_backups,
         out_dir=args.out,
         write_docs=args.write_docs,
         quick=quick,

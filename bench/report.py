@@ -114,9 +114,20 @@ def _peer_table(results: dict[str, Any]) -> list[str]:
             str(run.get("rss_loaded_mb") or "–"), str(run.get("rss_peak_mb") or "–"),
             (f"{run['restart_seconds']:.3f}" + ("" if run.get("data_survived_restart") else " (data lost!)"))
             if "restart_seconds" in run else "–",
+            _backup_cell(run.get("backup")),
             run.get("error", "")[:120],
         ])
-    return _table(["peer", "N", "start-up s", "load items/s (4 threads)", "RSS loaded MB", "RSS peak MB", "restart on data s", "error"], rows)
+    header = ["peer", "N", "start-up s", "load items/s (4 threads)", "RSS loaded MB", "RSS peak MB",
+              "restart on data s", "backup / restore s", "error"]
+    return _table(header, rows)
+
+
+def _backup_cell(backup: dict[str, Any] | None) -> str:
+    if not backup:
+        return "–"
+    if "error" in backup:
+        return "unsupported" if "UnknownOperation" in backup["error"] else "failed"
+    return f"{backup['backup_seconds']:.2f} / {backup['restore_seconds']:.2f}"
 
 
 def _ratio_table(results: dict[str, Any], subject: str) -> list[str]:

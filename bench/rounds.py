@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from bench.backups import measure_backup_restore
 from bench.dataset import TABLE, job_id
 from bench.loader import load_items
 from bench.memory import RssSampler, rss_mb
@@ -78,8 +79,20 @@ def _start(spec: PeerSpec, n: int, options: Options, workspace: Path, log: Calla
 
 def _stop(live: Live) -> None:
     live.sampler.stop()
-    live.result["rss_peak_mb"] = live.sampler.peak_mb
+    live.result.setdefault("rss_peak_mb", live.sampler.peak_mb)
     live.peer.stop()
+
+
+def _backup_and_restore(live: Live, n: int, log: Callable[[str], None]) -> None:
+    # The serving peak is taken first: a restore holds a second copy of the table.
+    live.result["rss_peak_mb"] = live.sampler.peak_mb
+    try:
+        live.result["backup"] = measure_backup_restore(live.peer.make_client(), n)
+        log(f"    backup/restore       {live.spec.name:<19} {live.result['backup']}")
+    except Exception as exc:
+        live.result["backup"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+        log(f"    backup/restore       {live.spec.name:<19} not supported: {live.result['backup']['error'][:120]}")
+    live.result["rss_peak_with_backup_mb"] = max(live.sampler.peak_mb or 0, live.result["rss_peak_mb"] or 0) or None
 
 
 def _log_summary(log: Callable[[str], None], prefix: str, peer: str, summary: dict[str, Any]) -> None:
@@ -172,6 +185,10 @@ def measure_size(
             _run_raw_workload(name, lives, n, options, use_wrk, log)
         for live in lives:
             live.result["rss_end_mb"] = rss_mb(live.peer)
+        if options.backups:
+            for live in lives:
+                if not live.is_ceiling:
+                    _backup_and_restore(live, n, log)
     finally:
         for live in lives:
             _stop(live)
