@@ -26,6 +26,7 @@ class Options:
     startup_repeats: int
     trivial: bool
     backups: bool
+    scan_timeout: float
     out_dir: Path
     write_docs: bool
     quick: bool
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--load-threads", type=int, default=4, help="BatchWriteItem loader threads (default 4)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds per workload; peers take turns (default 3)")
     parser.add_argument("--startup-repeats", type=int, help="extra cold starts per peer for start-up time (default 2)")
+    parser.add_argument("--scan-timeout", type=float, default=120.0,
+                        help="abandon a whole-table Scan pass after this many seconds (default 120)")
     parser.add_argument("--no-backups", action="store_true", help="skip the backup + restore of the loaded table")
     parser.add_argument("--no-trivial", action="store_true", help="skip the trivial-server ceiling")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results directory (default bench/results)")
@@ -111,6 +114,7 @@ def parse_options(argv: list[str] | None, command: str) -> Options:
         startup_repeats=args.startup_repeats if args.startup_repeats is not None else (0 if quick else 2),
         trivial=not args.no_trivial,
         backups=not args.no_backups,
+        scan_timeout=args.scan_timeout,
         out_dir=args.out,
         write_docs=args.write_docs,
         quick=quick,

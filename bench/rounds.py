@@ -108,7 +108,9 @@ def _run_boto3_workload(name: str, lives: list[Live], n: int, options: Options, 
     for live in list(players):
         samples[live.spec.name] = Samples(units_per_op=workload.units_per_op(n))
         try:
-            live.operations[name] = workload.build(Context(live.peer.make_client, n, verify=not live.is_ceiling))
+            live.operations[name] = workload.build(
+                Context(live.peer.make_client, n, verify=not live.is_ceiling, scan_timeout=options.scan_timeout)
+            )
         except Exception as exc:
             samples[live.spec.name].failed(exc)
             players.remove(live)
@@ -121,6 +123,7 @@ def _run_boto3_workload(name: str, lives: list[Live], n: int, options: Options, 
                 per_round,
                 samples[live.spec.name],
                 max_ops=math.ceil(SCAN_MAX_OPS / options.rounds) if scan else None,
+                max_errors=1 if scan else 20,  # one abandoned pass says it all
                 warmup=POINT_WARMUP if round_number == 0 and not scan else 0,
             )
     for live in lives:

@@ -7,6 +7,7 @@ content, status transitions flip a fixed pool of jobs back and forth with a cond
 from __future__ import annotations
 
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -41,6 +42,7 @@ class Context:
     n: int
     seed: int = 12
     verify: bool = True  # check answers (off only for the `{}` ceiling server)
+    scan_timeout: float = 120.0  # a whole-table pass slower than this is abandoned
 
     def expect(self, what: str, got: int, wanted: int) -> None:
         """A wrong answer is an error, not a fast result."""
@@ -227,9 +229,14 @@ def _mixed_worker(ctx: Context) -> Callable[[], Any]:
     return operation
 
 
-def _scan_pages(client: Any, **segment: Any) -> int:
+class ScanTooSlow(RuntimeError):
+    """A whole-table pass exceeded its time budget (the run must go on)."""
+
+
+def _scan_pages(client: Any, deadline: float, **segment: Any) -> int:
     """Every page of a filtered Scan (failed jobs, 5 %); returns the items scanned."""
     scanned = 0
+    started = time.monotonic()
     request: dict[str, Any] = {
         "TableName": TABLE,
         "FilterExpression": "#status = :failed",
@@ -242,6 +249,10 @@ def _scan_pages(client: Any, **segment: Any) -> int:
         scanned += page.get("ScannedCount", 0)
         if "LastEvaluatedKey" not in page:
             return scanned
+        if time.monotonic() > deadline:
+            elapsed = time.monotonic() - started
+            raise ScanTooSlow(f"pass abandoned after {elapsed:.1f} s with {scanned} items scanned "
+                              f"({scanned / elapsed:.0f} items/s)")
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
@@ -249,7 +260,7 @@ def _scan(ctx: Context) -> Callable[[], Any]:
     client, n = ctx.make_client(), ctx.n
 
     def operation() -> int:
-        scanned = _scan_pages(client)
+        scanned = _scan_pages(client, time.monotonic() + ctx.scan_timeout)
         if scanned < n:
             raise RuntimeError(f"Scan saw {scanned} items, expected at least {n}")
         return scanned
@@ -262,11 +273,12 @@ def _parallel_scan(ctx: Context) -> Callable[[], Any]:
     executor = ThreadPoolExecutor(max_workers=SCAN_SEGMENTS, thread_name_prefix="scan")
     n = ctx.n
 
-    def segment(k: int) -> int:
-        return _scan_pages(clients[k], Segment=k, TotalSegments=SCAN_SEGMENTS)
+    def segment(k: int, deadline: float) -> int:
+        return _scan_pages(clients[k], deadline, Segment=k, TotalSegments=SCAN_SEGMENTS)
 
     def operation() -> int:
-        scanned = sum(executor.map(segment, range(SCAN_SEGMENTS)))
+        deadline = time.monotonic() + ctx.scan_timeout
+        scanned = sum(executor.map(segment, range(SCAN_SEGMENTS), [deadline] * SCAN_SEGMENTS))
         if scanned < n:
             raise RuntimeError(f"parallel Scan saw {scanned} items, expected at least {n}")
         return scanned
