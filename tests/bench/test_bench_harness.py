@@ -121,3 +121,16 @@ def test_wrk_replays_the_presigned_requests(trivial_endpoint: str, tmp_path: Pat
 def test_asyncio_fallback_replays_the_presigned_requests(trivial_endpoint: str, tmp_path: Path) -> None:
     summary = rawload.run_raw(trivial_endpoint, "get_item", 1000, 0.2, tmp_path, use_wrk=False)
     assert summary["client"].startswith("asyncio") and summary["ops"] > 0 and summary["errors"] == 0
+
+
+def test_a_peer_that_cannot_be_installed_is_skipped_with_its_reason(tmp_path: Path, monkeypatch) -> None:
+    from bench import dynalite_install
+
+    monkeypatch.setattr(dynalite_install.shutil, "which", lambda name: None)
+    code = main(["--quick", "--peers", "dynalite", "--no-trivial", "--sizes", "100", "--out", str(tmp_path)])
+    assert code == 0
+    results = orjson.loads(next(tmp_path.glob("*.json")).read_bytes())
+    assert results["runs"] == []
+    assert {s["peer"] for s in results["skipped"]} == {"dynalite", "dynalite-disk"}
+    assert all("node is not installed" in s["reason"] for s in results["skipped"])
+    assert "skipped **dynalite**" in next(tmp_path.glob("*.md")).read_text()
