@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 import click
 
+from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
 
@@ -28,6 +29,7 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seconds between background passes (TTL sweeps, backfills, schedules)."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
+        *security_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -39,7 +41,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
-                        log_level=kwargs["log_level"])
+                        log_level=kwargs["log_level"], **security_settings(kwargs))
 
 
 @click.command()

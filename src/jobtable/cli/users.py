@@ -182,6 +182,41 @@ def generate_certs(cert_path: str, key_path: str, names: tuple[str, ...], days: 
     click.echo(f"Trust it in clients, e.g. AWS_CA_BUNDLE={os.path.abspath(cert)}")
 
 
+# Options `jobtable serve/up` add for authentication, TLS and encryption at rest.
+security_options = [
+    click.option("--auth", type=click.Choice(["none", "sigv4"]), default=None,
+                 help="Authentication: sigv4 checks AWS signatures and IAM policies of users from "
+                      "`jobtable users`; none is only allowed on loopback. Default: none on loopback, "
+                      "sigv4 elsewhere."),
+    click.option("--credentials-key-file", envvar="JOBTABLE_CREDENTIALS_KEY_FILE", default=None,
+                 type=click.Path(dir_okay=False), help="Key for stored secrets (default: <data-dir>/credentials.key)."),
+    click.option("--kms-key-file", envvar="JOBTABLE_KMS_KEY_FILE", default=None, type=click.Path(dir_okay=False),
+                 help="32-byte data key (base64/hex) encrypting tables created with SSESpecification "
+                      "(or set JOBTABLE_KMS_KEY)."),
+    click.option("--tls-cert", default=None, type=click.Path(exists=True, dir_okay=False),
+                 help="Serve HTTPS with this certificate (PEM); see `jobtable certs generate`."),
+    click.option("--tls-key", default=None, type=click.Path(exists=True, dir_okay=False),
+                 help="Private key (PEM) for --tls-cert."),
+]
+
+
+def security_settings(options: dict[str, Any]) -> dict[str, Any]:
+    """ServerConfig fields from the security options, refusing unsafe combinations early."""
+    from jobtable.security.authorizer import check_auth_mode, default_auth_mode
+
+    host = options["host"]
+    auth = options.get("auth") or default_auth_mode(host)
+    try:
+        check_auth_mode(auth, host)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--auth") from None
+    if bool(options.get("tls_cert")) != bool(options.get("tls_key")):
+        raise click.BadParameter("--tls-cert and --tls-key go together", param_hint="--tls-cert")
+    return {"auth": auth, "credentials_key_file": options.get("credentials_key_file"),
+            "kms_key_file": options.get("kms_key_file"), "tls_cert": options.get("tls_cert"),
+            "tls_key": options.get("tls_key")}
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(users)
     cli.add_command(certs)
