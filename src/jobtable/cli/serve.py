@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 import click
 
+from jobtable.cli.common import friendly_errors
 from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
@@ -46,6 +47,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
 
 @click.command()
 @server_options
+@friendly_errors
 def serve(**kwargs: Any) -> None:
     """Run a DynamoDB-compatible endpoint.
 
@@ -67,6 +69,7 @@ def serve(**kwargs: Any) -> None:
 @server_options
 @click.option("--table-name", default="CloudToolsJobs", show_default=True, envvar="JOBTABLE_TABLE",
               help="Name of the job table to provision.")
+@friendly_errors
 def up(table_name: str, **kwargs: Any) -> None:
     """Run the endpoint with the seed's job table provisioned (what `make run` calls).
 

@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Mapping
@@ -30,7 +31,7 @@ FORMAT_V1 = b"\x01"
 KEY_ENV_VAR = "JOBTABLE_KMS_KEY"
 
 
-class DataKeyError(Exception):
+class DataKeyError(ValueError):
     """The data key is missing, malformed, or not the key the data was written with."""
 
 
@@ -126,3 +127,72 @@ def write_key_file(path: str | os.PathLike[str]) -> Path:
     with os.fdopen(fd, "w") as handle:
         handle.write(new_key_text() + "\n")
     return target
+
+
+DEFAULT_KEY_FILE_NAME = "data.key"
+KEY_ID_FILE_NAME = "data-key.id"  # which key sealed this directory's data (not the key itself)
+_DOC_AAD = b"jobtable-doc-v1"
+
+
+class DocSealer:
+    """What the engine calls around every stored document (items, index rows, change log).
+
+    `seal` encrypts only for tables with SSE enabled; `open` recognises sealed documents by
+    their format byte (stored JSON always starts with `{`), so tables whose SSE setting
+    changed, and tables without SSE, read back without any per-table bookkeeping.
+
+    The data key comes from `--kms-key-file` / `$JOBTABLE_KMS_KEY`. Without one, the first
+    SSE table creates `<data-dir>/data.key` (0600), like AWS's "AWS owned key": the data is
+    still unreadable from the database file alone, but whoever copies the whole data
+    directory copies the key too. In-memory engines use a key that dies with them.
+    """
+
+    def __init__(self, key: bytes | None = None, data_dir: str | os.PathLike[str] | None = None) -> None:
+        self._data_dir = Path(data_dir) if data_dir else None
+        self._lock = threading.Lock()
+        self._cipher: RecordCipher | None = None
+        self._id_recorded = False
+        if key is not None:
+            self._cipher = self._checked(RecordCipher(key))
+
+    def _checked(self, cipher: RecordCipher) -> RecordCipher:
+        """Refuse, before any read, a key other than the one this directory's data was sealed with."""
+        id_file = self._data_dir / KEY_ID_FILE_NAME if self._data_dir else None
+        if id_file is not None and id_file.exists():
+            cipher.verify_check_value(id_file.read_text().strip())
+            self._id_recorded = True
+        return cipher
+
+    @property
+    def cipher(self) -> RecordCipher:
+        if self._cipher is None:
+            with self._lock:  # two threads must never invent two different keys
+                if self._cipher is None:
+                    self._cipher = self._checked(RecordCipher(self._default_key()))
+        return self._cipher
+
+    def seal(self, sse_enabled: bool, document: bytes) -> bytes:
+        if not sse_enabled:
+            return document
+        cipher = self.cipher
+        if not self._id_recorded and self._data_dir is not None:
+            self._data_dir.mkdir(parents=True, exist_ok=True)
+            (self._data_dir / KEY_ID_FILE_NAME).write_text(cipher.check_value() + "\n")
+            self._id_recorded = True
+        return cipher.encrypt(document, _DOC_AAD)
+
+    def open(self, stored: bytes) -> bytes:
+        if stored[:1] != FORMAT_V1:
+            return stored
+        return self.cipher.decrypt(stored, _DOC_AAD)
+
+    def _default_key(self) -> bytes:
+        if self._data_dir is None:
+            return os.urandom(KEY_BYTES)
+        path = self._data_dir / DEFAULT_KEY_FILE_NAME
+        if not path.exists():
+            self._data_dir.mkdir(parents=True, exist_ok=True)
+            write_key_file(path)
+        key = load_data_key(path, environ={})
+        assert key is not None
+        return key

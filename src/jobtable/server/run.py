@@ -38,8 +38,11 @@ class ServerConfig:
 
 def build_engine(config: ServerConfig) -> Engine:
     clock: Clock = ManualClock() if config.manual_clock else Clock()
+    from jobtable.security.encryption import load_data_key
+
     return Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
-                  account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling)
+                  account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
+                  data_key=load_data_key(config.kms_key_file))
 
 
 def serve(config: ServerConfig, engine: Engine | None = None,
