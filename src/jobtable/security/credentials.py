@@ -28,7 +28,7 @@ from typing import Any, Iterator, Mapping
 import orjson
 
 from jobtable.clock import Clock
-from jobtable.security.encryption import DataKeyError, RecordCipher, load_data_key, parse_key, write_key_file
+from jobtable.security.encryption import DataKeyError, RecordCipher, parse_key, read_key_file, write_key_file
 from jobtable.security.managed_policies import AWS_MANAGED, is_aws_managed
 from jobtable.security.policy import PolicyError, validate_policy
 from jobtable.security.principal import DEFAULT_ACCOUNT_ID, Principal
@@ -142,8 +142,7 @@ class CredentialStore:
             path = Path(key_file) if key_file else directory / KEY_FILE_NAME
             if not path.exists() and key_file is None:
                 write_key_file(path)
-            key = load_data_key(path, environ={})
-            assert key is not None
+            key = read_key_file(path)
         return cls(directory / FILE_NAME, RecordCipher(key), clock)
 
     @property

@@ -102,15 +102,19 @@ def parse_key(text: str | bytes) -> bytes:
                        "(e.g. `openssl rand -base64 32`)")
 
 
+def read_key_file(key_file: str | os.PathLike[str]) -> bytes:
+    path = Path(key_file)
+    try:
+        return parse_key(path.read_bytes())
+    except OSError as exc:
+        raise DataKeyError(f"cannot read the data key file {path}: {exc.strerror}") from None
+
+
 def load_data_key(key_file: str | os.PathLike[str] | None = None,
                   environ: Mapping[str, str] | None = None) -> bytes | None:
     """The data key from `--kms-key-file`, else `$JOBTABLE_KMS_KEY`, else None (no SSE)."""
     if key_file:
-        path = Path(key_file)
-        try:
-            return parse_key(path.read_bytes())
-        except OSError as exc:
-            raise DataKeyError(f"cannot read the data key file {path}: {exc.strerror}") from None
+        return read_key_file(key_file)
     value = (environ if environ is not None else os.environ).get(KEY_ENV_VAR)
     return parse_key(value) if value else None
 
@@ -193,6 +197,4 @@ class DocSealer:
         if not path.exists():
             self._data_dir.mkdir(parents=True, exist_ok=True)
             write_key_file(path)
-        key = load_data_key(path, environ={})
-        assert key is not None
-        return key
+        return read_key_file(path)

@@ -35,8 +35,8 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW_SECONDS = 15 * 60
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
-MISSING_TOKEN = "Request is missing Authentication Token"
-INVALID_TOKEN = "The security token included in the request is invalid."
+MISSING_TOKEN = "Request is missing Authentication Token"  # nosec B105: an error message
+INVALID_TOKEN = "The security token included in the request is invalid."  # nosec B105: an error message
 SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you provided. "
                       "Check your AWS Secret Access Key and signing method. "
                       "Consult the service documentation for details.")
