@@ -89,23 +89,28 @@ def test_iam_style_errors(store):
         store.attach_user_policy("alice", "arn:aws:iam::000000000000:policy/missing")
 
 
-def test_managed_policies_versions_and_attachment(store):
+def test_attached_managed_policies_resolve_at_lookup(tmp_path):
+    customer = {"arn:aws:iam::000000000000:policy/jobs": SEED_POLICY}
+    store = CredentialStore.open(tmp_path, managed_policies=customer.get)
     store.add_user("alice")
-    created = store.create_policy("jobs", SEED_POLICY)
-    arn = created["arn"]
-    assert arn == "arn:aws:iam::000000000000:policy/jobs" and created["default_version"] == "v1"
-    store.attach_user_policy("alice", arn)
     [key_id] = store.user("alice").access_key_ids
+    store.attach_user_policy("alice", "arn:aws:iam::000000000000:policy/jobs")
     assert store.lookup(key_id).policies == (SEED_POLICY,)
     deny_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
-    assert store.create_policy_version(arn, deny_all, set_as_default=True) == "v2"
+    customer["arn:aws:iam::000000000000:policy/jobs"] = deny_all  # a new default version
     assert store.lookup(key_id).policies == (deny_all,)
-    with pytest.raises(DeleteConflict):
-        store.delete_policy(arn)
-    store.detach_user_policy("alice", arn)
-    store.delete_policy(arn)
+    del customer["arn:aws:iam::000000000000:policy/jobs"]  # deleted: grants nothing
+    assert store.lookup(key_id).policies == ()
+    with pytest.raises(NoSuchEntity, match="does not exist or is not attachable"):
+        store.attach_user_policy("alice", "arn:aws:iam::000000000000:policy/missing")
+    with pytest.raises(NoSuchEntity):
+        store.attach_user_policy("alice", "arn:aws:iam::aws:policy/NotAPolicyJobtableKnows")
+    store.detach_user_policy("alice", "arn:aws:iam::000000000000:policy/jobs")
     store.attach_user_policy("alice", "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
     assert evaluate(store.lookup(key_id).policies, "dynamodb:DeleteTable", "x") is Decision.IMPLICIT_DENY
+    assert evaluate(store.lookup(key_id).policies, "dynamodb:Query", "x") is Decision.ALLOW
+    with pytest.raises(DeleteConflict):
+        store.remove_user("alice", force=False)
 
 
 def test_users_cli_round_trip(tmp_path):

@@ -1,7 +1,8 @@
 """The credentials store: IAM users, their access keys and their policies, in one file.
 
-`<data-dir>/credentials.json` holds users, access key ids, attached/inline policies and the
-customer managed policies created through the IAM API. Secret access keys and session
+`<data-dir>/credentials.json` holds users, access key ids, inline policies and the ARNs of
+attached managed policies (AWS managed ones known to jobtable, or customer managed ones
+resolved through the IAM API's policy store). Secret access keys and session
 tokens are stored encrypted with AES-256-GCM (`RecordCipher`) under a separate key:
 SigV4 verification needs the secret itself, so a one-way hash cannot work. The key comes
 from `--credentials-key-file` / `$JOBTABLE_CREDENTIALS_KEY`, else
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import fcntl
 import os
 import secrets
@@ -23,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import orjson
 
@@ -38,6 +40,10 @@ KEY_FILE_NAME = "credentials.key"
 KEY_ENV_VAR = "JOBTABLE_CREDENTIALS_KEY"
 RELOAD_CHECK_SECONDS = 1.0
 _ID_ALPHABET = string.ascii_uppercase + "234567"
+
+# Customer managed policy ARN -> its default version's document (None: no such policy).
+# The IAM API keeps those policies; the server passes its lookup here.
+ManagedPolicyResolver = Callable[[str], Mapping[str, Any] | None]
 
 
 class IamError(Exception):
@@ -108,21 +114,22 @@ def new_secret() -> str:
 
 
 def _empty(account_id: str) -> dict[str, Any]:
-    return {"version": 1, "account_id": account_id, "users": {}, "policies": {}}
+    return {"version": 1, "account_id": account_id, "users": {}}
 
 
 class CredentialStore:
     """Users, keys and policies in `path`, secrets sealed by `cipher`. Thread-safe."""
 
     def __init__(self, path: Path, cipher: RecordCipher, clock: Clock | None = None,
-                 account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+                 account_id: str = DEFAULT_ACCOUNT_ID, managed_policies: ManagedPolicyResolver | None = None) -> None:
         self.path = Path(path)
+        self._resolve_managed = managed_policies
         self._cipher = cipher
         self._clock = clock or Clock()
         self._account_id_default = account_id
         self._lock = threading.Lock()
         self._doc: dict[str, Any] = _empty(account_id)
-        self._by_key: dict[str, Principal] = {}
+        self._by_key: dict[str, tuple[Principal, Mapping[str, Any]]] = {}
         self._stamp: tuple[int, int, int] | None = None
         self._checked_at = float("-inf")
         self._load()
@@ -131,7 +138,8 @@ class CredentialStore:
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str], key_file: str | os.PathLike[str] | None = None,
-             environ: Mapping[str, str] | None = None, clock: Clock | None = None) -> "CredentialStore":
+             environ: Mapping[str, str] | None = None, clock: Clock | None = None,
+             managed_policies: ManagedPolicyResolver | None = None) -> "CredentialStore":
         """The store of a data directory, creating its key file on first use."""
         directory = Path(data_dir)
         directory.mkdir(parents=True, exist_ok=True)
@@ -143,7 +151,7 @@ class CredentialStore:
             if not path.exists() and key_file is None:
                 write_key_file(path)
             key = read_key_file(path)
-        return cls(directory / FILE_NAME, RecordCipher(key), clock)
+        return cls(directory / FILE_NAME, RecordCipher(key), clock, managed_policies=managed_policies)
 
     @property
     def account_id(self) -> str:
@@ -154,7 +162,14 @@ class CredentialStore:
     def lookup(self, access_key_id: str) -> Principal | None:
         """The principal owning an access key (what the SigV4 verifier asks)."""
         self._maybe_reload()
-        return self._by_key.get(access_key_id)
+        entry = self._by_key.get(access_key_id)
+        if entry is None:
+            return None
+        principal, user = entry
+        if any(not is_aws_managed(arn) for arn in user["attached_policies"]):
+            # Customer managed policies can change under us (new default version): resolve now.
+            principal = dataclasses.replace(principal, policies=self._policies_of(user))
+        return principal
 
     def users(self) -> list[UserInfo]:
         self._maybe_reload()
@@ -170,19 +185,6 @@ class CredentialStore:
         if policy_name not in policies:
             raise NoSuchEntity(f"The user policy with name {policy_name} cannot be found.")
         return policies[policy_name]
-
-    def managed_policy(self, arn: str) -> dict[str, Any]:
-        """A customer managed policy record (name, path, id, versions, default_version)."""
-        self._maybe_reload()
-        return self._require_policy(self._doc, arn)
-
-    def managed_policies(self) -> dict[str, dict[str, Any]]:
-        self._maybe_reload()
-        return dict(self._doc["policies"])
-
-    def attachment_count(self, arn: str) -> int:
-        self._maybe_reload()
-        return sum(arn in u["attached_policies"] for u in self._doc["users"].values())
 
     # --- users and keys -------------------------------------------------------------------
 
@@ -237,11 +239,13 @@ class CredentialStore:
             del policies[policy_name]
 
     def attach_user_policy(self, name: str, arn: str) -> None:
+        """Attach a managed policy by ARN: an AWS managed one jobtable knows, or a customer
+        managed one the `managed_policies` resolver finds (the IAM API's policy store)."""
         with self._editing() as doc:
             user = self._require_user(doc, name)
-            if not is_aws_managed(arn):
-                self._require_policy(doc, arn)
-            elif arn not in AWS_MANAGED:
+            known = arn in AWS_MANAGED if is_aws_managed(arn) else (
+                self._resolve_managed is not None and self._resolve_managed(arn) is not None)
+            if not known:
                 raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
             if arn not in user["attached_policies"]:
                 user["attached_policies"].append(arn)
@@ -252,54 +256,6 @@ class CredentialStore:
             if arn not in user["attached_policies"]:
                 raise NoSuchEntity(f"Policy {arn} was not found.")
             user["attached_policies"].remove(arn)
-
-    def create_policy(self, policy_name: str, document: Any, path: str = "/",
-                      description: str = "") -> dict[str, Any]:
-        document = _checked_document(document)
-        with self._editing() as doc:
-            arn = f"arn:aws:iam::{doc['account_id']}:policy{path}{policy_name}"
-            if arn in doc["policies"]:
-                raise EntityAlreadyExists(f"A policy called {policy_name} already exists. Duplicate names "
-                                          "are not allowed.")
-            now = _now_iso(self._clock)
-            doc["policies"][arn] = {
-                "name": policy_name, "path": path, "id": _random_id("ANPA", 17), "description": description,
-                "created": now, "updated": now, "default_version": "v1", "next_version": 2,
-                "versions": {"v1": {"document": document, "created": now}},
-            }
-            return dict(doc["policies"][arn], arn=arn)
-
-    def create_policy_version(self, arn: str, document: Any, set_as_default: bool) -> str:
-        document = _checked_document(document)
-        with self._editing() as doc:
-            policy = self._require_policy(doc, arn)
-            if len(policy["versions"]) >= 5:
-                raise IamError("A managed policy can have up to 5 versions. Before you create a new "
-                               "version, you must delete an existing version.")
-            version = f"v{policy['next_version']}"
-            policy["next_version"] += 1
-            now = _now_iso(self._clock)
-            policy["versions"][version] = {"document": document, "created": now}
-            policy["updated"] = now
-            if set_as_default:
-                policy["default_version"] = version
-            return version
-
-    def delete_policy_version(self, arn: str, version: str) -> None:
-        with self._editing() as doc:
-            policy = self._require_policy(doc, arn)
-            if version not in policy["versions"]:
-                raise NoSuchEntity(f"Policy {arn} version {version} does not exist or is not attachable.")
-            if version == policy["default_version"]:
-                raise DeleteConflict("Cannot delete the default version of a policy.")
-            del policy["versions"][version]
-
-    def delete_policy(self, arn: str) -> None:
-        with self._editing() as doc:
-            self._require_policy(doc, arn)
-            if any(arn in u["attached_policies"] for u in doc["users"].values()):
-                raise DeleteConflict("Cannot delete a policy attached to entities.")
-            del doc["policies"][arn]
 
     # --- internals ------------------------------------------------------------------------
 
@@ -338,42 +294,34 @@ class CredentialStore:
             raise NoSuchEntity(f"The user with name {name} cannot be found.")
         return user
 
-    @staticmethod
-    def _require_policy(doc: dict[str, Any], arn: str) -> dict[str, Any]:
-        policy = doc["policies"].get(arn)
-        if policy is None:
-            raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
-        return policy
-
     def _user_info(self, name: str, user: Mapping[str, Any]) -> UserInfo:
         return UserInfo(name, user["id"], f"arn:aws:iam::{self.account_id}:user{user.get('path', '/')}{name}",
                         user["created"], tuple(k["id"] for k in user["access_keys"]),
                         tuple(sorted(user["inline_policies"])), tuple(user["attached_policies"]))
 
-    def _policies_of(self, doc: Mapping[str, Any], user: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
+    def _policies_of(self, user: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
         documents: list[Mapping[str, Any]] = list(user["inline_policies"].values())
         for arn in user["attached_policies"]:
-            if arn in AWS_MANAGED:
-                documents.append(AWS_MANAGED[arn])
-            elif arn in doc["policies"]:
-                policy = doc["policies"][arn]
-                documents.append(policy["versions"][policy["default_version"]]["document"])
+            document = AWS_MANAGED.get(arn) if is_aws_managed(arn) else (
+                self._resolve_managed(arn) if self._resolve_managed is not None else None)
+            if document is not None:  # a deleted managed policy grants nothing
+                documents.append(document)
         return tuple(documents)
 
-    def _index(self, doc: dict[str, Any]) -> dict[str, Principal]:
-        index: dict[str, Principal] = {}
+    def _index(self, doc: dict[str, Any]) -> dict[str, tuple[Principal, Mapping[str, Any]]]:
+        index: dict[str, tuple[Principal, Mapping[str, Any]]] = {}
         account = str(doc.get("account_id") or self._account_id_default)
         for name, user in doc["users"].items():
-            policies = self._policies_of(doc, user)
+            policies = self._policies_of(user)
             for key in user["access_keys"]:
                 if key.get("status", "Active") != "Active":
                     continue
                 token = key.get("session_token")
-                index[key["id"]] = Principal(
+                index[key["id"]] = (Principal(
                     user_name=name, access_key_id=key["id"],
                     secret_access_key=self._unseal(key["secret"], key["id"], "secret"),
                     account_id=account, policies=policies, user_id=user["id"],
-                    session_token=self._unseal(token, key["id"], "token") if token else None)
+                    session_token=self._unseal(token, key["id"], "token") if token else None), user)
         return index
 
     def _file_stamp(self) -> tuple[int, int, int] | None:
@@ -391,7 +339,6 @@ class CredentialStore:
         except orjson.JSONDecodeError as exc:
             raise IamError(f"the credentials file {self.path} is damaged: {exc}") from None
         doc.setdefault("users", {})
-        doc.setdefault("policies", {})
         doc.setdefault("account_id", self._account_id_default)
         return doc
 

@@ -81,6 +81,15 @@ class Authenticated:
     service: str
     signed_at: str
 
+    @property
+    def user_name(self) -> str:
+        """The caller's IAM user name (what IAM's GetUser and STS report)."""
+        return self.principal.user_name
+
+    @property
+    def arn(self) -> str:
+        return self.principal.arn
+
 
 @dataclass(frozen=True)
 class _SignatureParts:
