@@ -71,7 +71,7 @@ def table_name_of(table: str) -> str:
 
 def _key_value_text(value: Any) -> str | None:
     """The string IAM compares LeadingKeys against: the scalar inside the typed value."""
-    if isinstance(value, Mapping) and len(value) == 1:
+    if isinstance(value, dict) and len(value) == 1:
         inner = next(iter(value.values()))
         if isinstance(inner, (str, int, float)):
             return str(inner)
@@ -85,7 +85,7 @@ def _leading_keys(scope: Scope, table: str, index: str | None, key_maps: Iterabl
     hash_key = schema[0]
     out: list[str] = []
     for key_map in key_maps:
-        text = _key_value_text(key_map.get(hash_key)) if isinstance(key_map, Mapping) else None
+        text = _key_value_text(key_map.get(hash_key)) if isinstance(key_map, dict) else None
         if text is not None and text not in out:
             out.append(text)
     return out
@@ -132,7 +132,7 @@ def _written_attributes(request: Mapping[str, Any], key: Mapping[str, Any]) -> l
 def _item_request(scope: Scope, action: str, body: Mapping[str, Any]) -> AccessRequest:
     table = str(body.get("TableName", ""))
     key = body.get("Item") if action == "dynamodb:PutItem" else body.get("Key")
-    key = key if isinstance(key, Mapping) else {}
+    key = key if isinstance(key, dict) else {}
     if action == "dynamodb:GetItem":
         attributes = _projection(body)
     else:

@@ -25,7 +25,7 @@ from jobtable.security.actions import (
     access_requests,
 )
 from jobtable.security.credentials import CredentialStore
-from jobtable.security.policy import Decision, evaluate
+from jobtable.security.policy import Decision, PolicySet
 from jobtable.security.sigv4 import Authenticated, IncomingRequest, SigV4Verifier
 
 AUTH_MODES = ("none", "sigv4")
@@ -61,6 +61,9 @@ class Guard:
         self.verifier = verifier
         self.scope = scope
         self._clock = clock or Clock()
+        # id(policy tuple) -> (the tuple, kept alive so the id stays unique; its PolicySet)
+        self._policy_sets: dict[int, tuple[tuple[Mapping[str, Any], ...], PolicySet]] = {}
+        self._time_keys: tuple[int, str, str] = (-1, "", "")
 
     @classmethod
     def for_mode(cls, mode: str, store: CredentialStore | None, *, clock: Clock | None = None,
@@ -88,17 +91,30 @@ class Guard:
             return []
         checks = access_requests(service, operation, body, self.scope, caller=who.principal.user_name)
         common = self._global_keys(who, source_ip, secure)
+        policies = self._compiled(who.principal.policies)
         for check in checks:
-            decision = evaluate(who.principal.policies, check.action, check.resource,
-                                {**common, **check.context})
+            decision = policies.evaluate(check.action, check.resource,
+                                         {**common, **check.context} if check.context else common)
             if decision is not Decision.ALLOW:
                 raise AccessDeniedException(access_denied_message(
                     who.principal.arn, check.action, check.resource,
                     explicit=decision is Decision.EXPLICIT_DENY))
         return checks
 
+    def _compiled(self, policies: tuple[Mapping[str, Any], ...]) -> PolicySet:
+        """Compile each distinct policy tuple once (the store hands out the same tuple per load)."""
+        entry = self._policy_sets.get(id(policies))
+        if entry is None or entry[0] is not policies:
+            if len(self._policy_sets) > 1024:
+                self._policy_sets.clear()
+            entry = (policies, PolicySet(policies))
+            self._policy_sets[id(policies)] = entry
+        return entry[1]
+
     def _global_keys(self, who: Authenticated, source_ip: str | None, secure: bool) -> dict[str, Any]:
-        now = self._clock.now()
+        second = int(self._clock.now())
+        if self._time_keys[0] != second:  # formatting the time costs more than the rest: once a second
+            self._time_keys = (second, str(second), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second)))
         keys: dict[str, Any] = {
             "aws:username": who.principal.user_name,
             "aws:userid": who.principal.user_id,
@@ -107,8 +123,8 @@ class Guard:
             "aws:PrincipalType": "User",
             "aws:RequestedRegion": who.region,
             "aws:SecureTransport": secure,
-            "aws:EpochTime": str(int(now)),
-            "aws:CurrentTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "aws:EpochTime": self._time_keys[1],
+            "aws:CurrentTime": self._time_keys[2],
         }
         if source_ip:
             keys["aws:SourceIp"] = source_ip

@@ -35,16 +35,27 @@ class Decision(enum.Enum):
 def evaluate(policies: Iterable[Mapping[str, Any]], action: str, resource: str,
              context: Mapping[str, ContextValue] | None = None) -> Decision:
     """Decide one request against all the caller's identity policies."""
-    ctx = _normalise_context(context or {})
-    allowed = False
-    for document in policies:
-        for statement in statements_of(document):
-            if not _statement_applies(statement, action, resource, ctx):
+    return PolicySet(policies).evaluate(action, resource, context)
+
+
+class PolicySet:
+    """A caller's policies compiled once (wildcards to regexes), then evaluated per request."""
+
+    def __init__(self, policies: Iterable[Mapping[str, Any]]) -> None:
+        self._statements = tuple(_CompiledStatement(statement) for document in policies
+                                 for statement in statements_of(document))
+
+    def evaluate(self, action: str, resource: str,
+                 context: Mapping[str, ContextValue] | None = None) -> Decision:
+        ctx = _LazyContext(context or {})
+        allowed = False
+        for statement in self._statements:
+            if not statement.applies(action, resource, ctx):
                 continue
-            if statement.get("Effect") == "Deny":
+            if statement.deny:
                 return Decision.EXPLICIT_DENY
             allowed = True
-    return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
+        return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
 
 
 def statements_of(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -76,20 +87,41 @@ def validate_policy(document: Any) -> None:
 
 # --- statement matching -------------------------------------------------------------------
 
-def _statement_applies(statement: Mapping[str, Any], action: str, resource: str,
-                       ctx: Mapping[str, list[str] | None]) -> bool:
-    if "Action" in statement:
-        if not any(_action_matches(p, action) for p in _as_list(statement["Action"])):
+class _LazyContext:
+    """Condition keys, lower-cased and listified only if a condition or variable asks."""
+
+    __slots__ = ("_raw", "_normalised")
+
+    def __init__(self, raw: Mapping[str, ContextValue]) -> None:
+        self._raw = raw
+        self._normalised: dict[str, list[str] | None] | None = None
+
+    def get(self, key: str) -> list[str] | None:
+        if self._normalised is None:
+            self._normalised = _normalise_context(self._raw)
+        return self._normalised.get(key)
+
+
+class _CompiledStatement:
+    __slots__ = ("deny", "_actions", "_not_action", "_resources", "_not_resource", "_conditions")
+
+    def __init__(self, statement: Mapping[str, Any]) -> None:
+        self.deny = statement.get("Effect") == "Deny"
+        self._not_action = "Action" not in statement
+        patterns = _as_list(statement.get("NotAction" if self._not_action else "Action"))
+        self._actions = _glob("\x00".join(patterns), True) if patterns else None
+        self._not_resource = "Resource" not in statement
+        self._resources = tuple(_as_list(statement.get("NotResource" if self._not_resource else "Resource")))
+        self._conditions = tuple((statement.get("Condition") or {}).items())
+
+    def applies(self, action: str, resource: str, ctx: "_LazyContext") -> bool:
+        hit = self._actions is not None and self._actions.fullmatch(action) is not None
+        if hit == self._not_action:
             return False
-    elif any(_action_matches(p, action) for p in _as_list(statement.get("NotAction"))):
-        return False
-    if "Resource" in statement:
-        if not any(_resource_matches(p, resource, ctx) for p in _as_list(statement["Resource"])):
+        hit = any(_resource_matches(p, resource, ctx) for p in self._resources)
+        if hit == self._not_resource:
             return False
-    elif any(_resource_matches(p, resource, ctx) for p in _as_list(statement.get("NotResource"))):
-        return False
-    return all(_condition_holds(op, block, ctx)
-               for op, block in (statement.get("Condition") or {}).items())
+        return all(_condition_holds(op, block, ctx) for op, block in self._conditions)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -99,34 +131,44 @@ def _as_list(value: Any) -> list[Any]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    # IAM wildcards: `*` any run of characters, `?` one character; nothing else is special.
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+def _glob(patterns: str, ignore_case: bool, star: str = ".*", one: str = ".") -> re.Pattern[str]:
+    """IAM wildcards (`*` any run, `?` one character; nothing else special) as one regex.
+
+    Several patterns may be given separated by NUL; the regex matches any of them.
+    """
+    alternatives = ("".join(star if c == "*" else one if c == "?" else re.escape(c) for c in pattern)
+                    for pattern in patterns.split("\x00"))
+    return re.compile("|".join(f"(?:{a})" for a in alternatives),
+                      re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
-def _action_matches(pattern: str, action: str) -> bool:
-    return _glob(pattern, True).fullmatch(action) is not None
-
-
-def _resource_matches(pattern: str, resource: str, ctx: Mapping[str, list[str] | None]) -> bool:
-    pattern = substitute_variables(pattern, ctx)
-    if pattern is None:
-        return False
+def _resource_matches(pattern: str, resource: str, ctx: Any) -> bool:
+    if "${" in pattern:
+        substituted = substitute_variables(pattern, ctx)
+        if substituted is None:
+            return False
+        pattern = substituted
     if pattern == "*":
         return True
-    # ARNs are matched segment by segment: a wildcard in the region never swallows a colon.
-    want = pattern.split(":", 5)
-    have = resource.split(":", 5)
-    if len(want) != len(have):
-        return False
-    return all(_glob(w, False).fullmatch(h) is not None for w, h in zip(want, have))
+    regex = _arn_regex(pattern)
+    return regex is not None and regex.fullmatch(resource) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _arn_regex(pattern: str) -> re.Pattern[str] | None:
+    """ARNs match segment by segment: in the first five (partition, service, region,
+    account...) a wildcard never swallows a colon; the resource part may hold colons."""
+    segments = pattern.split(":", 5)
+    if len(segments) != 6:
+        return None
+    head = [_glob(seg, False, "[^:]*", "[^:]").pattern for seg in segments[:5]]
+    return re.compile(":".join(head + [_glob(segments[5], False).pattern]), re.DOTALL)
 
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
-def substitute_variables(text: str, ctx: Mapping[str, list[str] | None]) -> str | None:
+def substitute_variables(text: str, ctx: Any) -> str | None:
     """Replace `${aws:username}`-style variables; None when a variable has no value.
 
     `${*}`, `${?}` and `${$}` stand for the literal characters. A missing key makes the
@@ -156,7 +198,7 @@ def substitute_variables(text: str, ctx: Mapping[str, list[str] | None]) -> str 
     return None if missing else result
 
 
-def _condition_value(value: Any, ctx: Mapping[str, list[str] | None]) -> str | None:
+def _condition_value(value: Any, ctx: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return substitute_variables(str(value), ctx)
@@ -212,7 +254,7 @@ def _ip_in(have: str, want: str) -> bool:
 
 
 def _arn_like(have: str, want: str) -> bool:
-    return _resource_matches(want, have, {})
+    return want == "*" or ((regex := _arn_regex(want)) is not None and regex.fullmatch(have) is not None)
 
 
 # Operator name -> (value matcher, negated). Negated operators hold when NO value matches.
@@ -239,6 +281,7 @@ _OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def _split_operator(operator: str) -> tuple[str | None, str, bool]:
     """'ForAllValues:StringLikeIfExists' -> ('forallvalues', 'stringlike', True)."""
     qualifier, _, name = operator.rpartition(":")
@@ -254,7 +297,7 @@ def _split_operator(operator: str) -> tuple[str | None, str, bool]:
     return qualifier_l, name_l, if_exists
 
 
-def _condition_holds(operator: str, block: Mapping[str, Any], ctx: Mapping[str, list[str] | None]) -> bool:
+def _condition_holds(operator: str, block: Mapping[str, Any], ctx: Any) -> bool:
     qualifier, name, if_exists = _split_operator(operator)
     for key, wanted in block.items():
         values = ctx.get(key.lower())
@@ -264,7 +307,7 @@ def _condition_holds(operator: str, block: Mapping[str, Any], ctx: Mapping[str, 
 
 
 def _key_holds(qualifier: str | None, name: str, if_exists: bool, values: list[str] | None,
-               wanted: list[Any], ctx: Mapping[str, list[str] | None]) -> bool:
+               wanted: list[Any], ctx: Any) -> bool:
     if name == "null":
         absent = not values
         return any(str(w).lower() == ("true" if absent else "false") for w in wanted)
@@ -292,5 +335,5 @@ def _key_holds(qualifier: str | None, name: str, if_exists: bool, values: list[s
     return any(value_matches(v) for v in values)
 
 
-__all__ = ["Decision", "PolicyError", "evaluate", "statements_of", "substitute_variables",
+__all__ = ["Decision", "PolicyError", "PolicySet", "evaluate", "statements_of", "substitute_variables",
            "validate_policy"]
