@@ -15,11 +15,10 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl
 
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
 from jobtable.clock import Clock
@@ -279,6 +278,38 @@ def _parse_query(query: Mapping[str, str]) -> _SignatureParts:
 
 # --- computing the expected signature with botocore ---------------------------------------
 
+class _SignedHeaders:
+    """The signed headers in the shapes botocore's signer reads (get_all, iteration, `in`, [])."""
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self._values = values
+
+    def get_all(self, name: str) -> list[str]:
+        return self._values.get(name.lower(), [])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._values
+
+    def __getitem__(self, name: str) -> str:
+        return ",".join(self._values[name.lower()])
+
+
+@dataclass
+class _ReplayRequest:
+    """The attributes of botocore's AWSRequest that SigV4Auth reads, without building one
+    (AWSRequest's email.message-based headers cost more than the whole signature check)."""
+
+    method: str
+    url: str
+    headers: _SignedHeaders
+    body: bytes
+    params: list[tuple[str, str]]
+    context: dict[str, Any]
+
+
 class _ReplaySigner(SigV4Auth):
     """botocore's SigV4 signer, told exactly which headers the client signed.
 
@@ -286,39 +317,34 @@ class _ReplaySigner(SigV4Auth):
     must use the client's list, so that is the only thing overridden.
     """
 
-    def __init__(self, secret: str, region: str, service: str, signed_headers: Sequence[str]) -> None:
-        super().__init__(Credentials("verifier", secret), service, region)
-        self._signed = signed_headers
-
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        chosen = HTTPHeaders()
-        for name in self._signed:
-            for value in request.headers.get_all(name) or [""]:
-                chosen[name] = value
-        return chosen
+    def headers_to_sign(self, request: Any) -> Any:
+        return request.headers
 
 
 def expected_signature(request: IncomingRequest, parts: _SignatureParts, secret: str) -> str:
     """The signature a client holding `secret` would have computed for this request."""
-    headers = HTTPHeaders()
-    for name, value in request.headers:
-        if name.lower() in parts.signed_headers:
-            headers[name.lower()] = value
     body_hash = hashlib.sha256(request.body).hexdigest()
     claimed = request.header("x-amz-content-sha256")
     if claimed is not None and claimed != body_hash:
         # The client vouched for a different body (or none at all): the body was altered.
         raise InvalidSignatureException(SIGNATURE_MISMATCH)
+    signed: dict[str, list[str]] = {name: [] for name in parts.signed_headers}
+    for name, value in request.headers:
+        values = signed.get(name.lower())
+        if values is not None:
+            values.append(value)
+    for name, values in signed.items():
+        if not values:
+            values.append("")  # signed but absent: canonicalised empty, so the check fails
     host = request.header("host") or "localhost"
     params = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True)
               if k != "X-Amz-Signature"]
-    aws_request = AWSRequest(method=request.method.upper(), url=f"http://{host}{request.path or '/'}",
-                             headers=headers, data=request.body, params=params)
-    aws_request.context["timestamp"] = parts.amz_date
-    aws_request.context["payload_signing_enabled"] = True
-    signer = _ReplaySigner(secret, parts.region, parts.service, parts.signed_headers)
-    canonical = signer.canonical_request(aws_request)
-    return signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
+    replay = _ReplayRequest(request.method.upper(), f"http://{host}{request.path or '/'}",
+                            _SignedHeaders(signed), request.body, params,
+                            {"timestamp": parts.amz_date, "payload_signing_enabled": True})
+    signer = _ReplaySigner(Credentials("verifier", secret), parts.service, parts.region)
+    canonical = signer.canonical_request(replay)
+    return signer.signature(signer.string_to_sign(replay, canonical), replay)
 
 
 __all__ = ["Authenticated", "IncomingRequest", "IncompleteSignatureException", "SigV4Verifier",
