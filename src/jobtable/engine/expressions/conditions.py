@@ -89,12 +89,19 @@ def check_condition_tree(node: ast.Condition, kind: str) -> None:
                 check_operand(part, kind)
         case ast.Call(name, args):
             check_call(node, kind)
+            if name == "attribute_type" and not isinstance(args[1], ast.ValueRef):
+                raise wrong_operand_type(kind, name, _operand_kind(args[1]))
             if name in OPERAND_FUNCTIONS:
                 raise function_not_allowed_this_way(kind, name)
             if name in UPDATE_FUNCTIONS:
                 raise invalid(kind, f"The function is not allowed in a condition expression; function: {name}")
             for arg in args:
                 check_operand(arg, kind)
+
+
+def _operand_kind(node: ast.Operand) -> str:
+    """How DynamoDB names a non-value operand in type errors."""
+    return "PATH" if isinstance(node, ast.Path) else "FUNCTION"
 
 
 def check_operand(node: ast.Operand, kind: str) -> None:
@@ -112,9 +119,7 @@ def check_operand(node: ast.Operand, kind: str) -> None:
 
 
 def _not_equal(left: Optional[dict], right: Optional[dict]) -> bool:
-    # A missing attribute is "not equal" to any value.
-    if left is None or right is None:
-        return not (left is None and right is None)
+    # A missing attribute is "not equal" to anything, even to another missing attribute.
     return not documents.equal(left, right)
 
 
@@ -181,6 +186,10 @@ class ConditionCompiler:
 
     def _compare(self, op: str, left: ast.Operand, right: ast.Operand) -> PredicateFn:
         compare = _COMPARATORS[op]
+        if op not in ("=", "<>"):
+            for side in (left, right):
+                if isinstance(side, ast.ValueRef):
+                    self.checks.append(_orderable_check(self.kind, op, side.text))
         lf, rf = self.operand(left), self.operand(right)
         if isinstance(left, ast.Path) and isinstance(right, ast.ValueRef) and len(left.elements) == 1 and op == "=":
             # The most common shape (`#s = :s`): skip the generic operand calls.
@@ -189,6 +198,9 @@ class ConditionCompiler:
         return lambda item, values: compare(lf(item, values), rf(item, values))
 
     def _between(self, operand: ast.Operand, low: ast.Operand, high: ast.Operand) -> PredicateFn:
+        for side in (operand, low, high):
+            if isinstance(side, ast.ValueRef):
+                self.checks.append(_orderable_check(self.kind, "BETWEEN", side.text))
         if isinstance(low, ast.ValueRef) and isinstance(high, ast.ValueRef):
             self.checks.append(_bounds_check(self.kind, low.text, high.text))
         target, lf, hf = self.operand(operand), self.operand(low), self.operand(high)
@@ -235,13 +247,34 @@ def _is_in(value: Optional[dict], options: list[Optional[dict]]) -> bool:
 
 def _bounds_check(kind: str, low_ref: str, high_ref: str) -> ValueCheck:
     def check(values: dict) -> None:
-        low, high = values[low_ref], values[high_ref]
-        if documents.type_of(low) == documents.type_of(high) and not documents.compare_bounds(low, high):
-            raise invalid(
-                kind,
-                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                f"lower bound: {describe_value(low)}, upper bound: {describe_value(high)}",
-            )
+        check_between_bounds(kind, values[low_ref], values[high_ref])
+
+    return check
+
+
+def check_between_bounds(kind: str, low: dict, high: dict) -> None:
+    """Constant BETWEEN bounds must share a type and be in order (else a ValidationException)."""
+    if documents.type_of(low) != documents.type_of(high):
+        raise invalid(
+            kind,
+            "The BETWEEN operator requires same data type for lower and upper bounds; "
+            f"lower bound operand: {describe_value(low)}, upper bound operand: {describe_value(high)}",
+        )
+    if not documents.compare_bounds(low, high):
+        raise invalid(
+            kind,
+            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
+            f"lower bound: {describe_value(low)}, upper bound: {describe_value(high)}",
+        )
+
+
+def _orderable_check(kind: str, operator: str, ref: str) -> ValueCheck:
+    """Constants compared by order must be numbers, strings or binaries (item values need not)."""
+
+    def check(values: dict) -> None:
+        tag = documents.type_of(values[ref])
+        if tag not in ("N", "S", "B"):
+            raise wrong_operand_type(kind, operator, tag)
 
     return check
 

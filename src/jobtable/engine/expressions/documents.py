@@ -190,12 +190,12 @@ def contains(value: Optional[AttributeValue], operand: Optional[AttributeValue])
 
 
 def size(value: Optional[AttributeValue]) -> Optional[AttributeValue]:
-    """size(): string length, binary length, element count of sets, lists and maps."""
+    """size(): UTF-8 length of a string, length of a binary, element count of sets, lists, maps."""
     if value is None:
         return None
     tag = type_of(value)
-    if tag == "S":
-        return {"N": str(len(value["S"]))}
+    if tag == "S":  # documented as the attribute's size in bytes
+        return {"N": str(len(value["S"].encode("utf-8")))}
     if tag == "B":
         return {"N": str(len(decode_binary(value["B"])))}
     if tag in ("SS", "NS", "BS", "L", "M"):

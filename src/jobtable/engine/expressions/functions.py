@@ -31,6 +31,6 @@ def check_call(call: ast.Call, kind: str) -> None:
         raise invalid(kind, f"Invalid function name; function: {call.name}")
     if len(call.args) != expected:
         raise wrong_operand_count(kind, call.name, len(call.args))
-    if call.name in ("attribute_exists", "attribute_not_exists", "attribute_type", "size", "if_not_exists"):
+    if call.name in ("attribute_exists", "attribute_not_exists", "size", "if_not_exists"):
         if not isinstance(call.args[0], ast.Path):
             raise requires_path(kind, call.name)

@@ -73,7 +73,7 @@ MAX_IN_OPERANDS = 100
 MAX_NESTING = 32
 
 
-class _Redundant(Exception):
+class _TreeError(Exception):
     """Raised inside the parser callbacks; turned into DynamoDB's message with the kind."""
 
     def __init__(self, detail: str) -> None:
@@ -97,7 +97,7 @@ class _TreeBuilder(Transformer):
             else:
                 elements.append(int(token))
         if len(elements) > MAX_NESTING:
-            raise _Redundant(
+            raise _TreeError(
                 f"The document path has too many nesting levels; nesting levels: {len(elements)}"
             )
         return ast.Path(tuple(elements))
@@ -113,10 +113,11 @@ class _TreeBuilder(Transformer):
         return ast.Between(*children)
 
     def in_(self, children: list[Any]) -> ast.In:
-        if len(children) - 1 > MAX_IN_OPERANDS:
-            raise _Redundant(
+        # The limit counts the left operand too (99 listed values at most).
+        if len(children) > MAX_IN_OPERANDS:
+            raise _TreeError(
                 "The IN operator is provided with too many operands; "
-                f"number of operands: {len(children) - 1}"
+                f"number of operands: {len(children)}"
             )
         return ast.In(children[0], tuple(children[1:]))
 
@@ -132,7 +133,7 @@ class _TreeBuilder(Transformer):
     def parens(self, children: list[Any]) -> ast.Parens:
         inner = children[0]
         if isinstance(inner, ast.Parens):
-            raise _Redundant("The expression has redundant parentheses;")
+            raise _TreeError("The expression has redundant parentheses;")
         return ast.Parens(inner)
 
     def condition(self, children: list[Any]) -> Any:
@@ -173,8 +174,10 @@ _PARSERS = {
     start: Lark(GRAMMAR, parser="lalr", start=start, transformer=_TreeBuilder(), maybe_placeholders=False)
     for start in ("condition", "update", "projection")
 }
-# A plain lexer over the same terminals, used only to quote the tokens around a syntax error.
-_CONTEXT_LEXER = Lark(GRAMMAR, parser="lalr", lexer="basic", start="condition")
+# Plain lexers over the same terminals, used only to quote the tokens around a syntax error.
+_CONTEXT_LEXERS = {
+    start: Lark(GRAMMAR, parser="lalr", lexer="basic", start=start) for start in _PARSERS
+}
 
 
 @lru_cache(maxsize=4096)
@@ -185,16 +188,16 @@ def parse(text: str, start: str, kind: str) -> Any:
     try:
         return _PARSERS[start].parse(text)
     except VisitError as error:  # a callback raised; unwrap it
-        if isinstance(error.orig_exc, _Redundant):
+        if isinstance(error.orig_exc, _TreeError):
             raise invalid(kind, error.orig_exc.detail) from None
         raise
-    except _Redundant as error:
+    except _TreeError as error:
         raise invalid(kind, error.detail) from None
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as error:
-        raise _syntax_error(text, kind, error) from None
+        raise _syntax_error(text, start, kind, error) from None
 
 
-def _syntax_error(text: str, kind: str, error: Exception) -> ValidationException:
+def _syntax_error(text: str, start_rule: str, kind: str, error: Exception) -> ValidationException:
     """DynamoDB quotes the offending token and the text from the token before to the one after."""
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = str(error.token)
@@ -205,21 +208,21 @@ def _syntax_error(text: str, kind: str, error: Exception) -> ValidationException
         token = text[start]
     else:
         token, start, end = "<EOF>", len(text), len(text)
-    before = _tokens(text[:start])
+    before = _tokens(text[:start], start_rule)
     near_start = before[-1].start_pos if before else start
     if token == "<EOF>":
         near_end = len(text)
     else:
-        after = _tokens(text[end:])
+        after = _tokens(text[end:], start_rule)
         near_end = end + after[0].end_pos if after else end
     return invalid(kind, f'Syntax error; token: "{token}", near: "{text[near_start:near_end]}"')
 
 
-def _tokens(text: str) -> list[Token]:
+def _tokens(text: str, start_rule: str) -> list[Token]:
     """The tokens of `text` up to the first character the lexer cannot read."""
     tokens: list[Token] = []
     try:
-        for token in _CONTEXT_LEXER.lex(text):
+        for token in _CONTEXT_LEXERS[start_rule].lex(text):
             tokens.append(token)
     except LexError:
         pass

@@ -13,7 +13,7 @@ from typing import Optional
 from jobtable.engine.errors import ValidationException
 
 from . import ast, documents
-from .conditions import describe_value
+from .conditions import check_between_bounds
 from .context import ExpressionContext, Placeholders, resolve_path
 from .functions import check_call
 from .grammar import parse
@@ -148,11 +148,5 @@ def compile_key_condition(
         if tag not in ("S", "B"):
             raise wrong_operand_type(KIND, "begins_with", tag)
     elif range_term.op == "BETWEEN":
-        low, high = range_values
-        if documents.type_of(low) == documents.type_of(high) and not documents.compare_bounds(low, high):
-            raise invalid(
-                KIND,
-                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                f"lower bound: {describe_value(low)}, upper bound: {describe_value(high)}",
-            )
+        check_between_bounds(KIND, *range_values)
     return KeyCondition(hash_value, range_term.op, range_values)
