@@ -96,18 +96,24 @@ def set_path(item: dict, path: ResolvedPath, value: AttributeValue) -> None:
 
 
 def remove_path(item: dict, path: ResolvedPath) -> None:
-    """Delete the value at `path` from `item` (mutated); a missing target is not an error."""
+    """Delete the value at `path` from `item` (mutated).
+
+    A missing last step (absent key, index past the end) is ignored, but the containers
+    leading to it must exist with the right types, as DynamoDB requires.
+    """
     if len(path) == 1:
         item.pop(path[0], None)
         return
-    if get_path(item, path) is None:
+    parent = get_path(item, path[:-1])
+    step = path[-1]
+    container_type = "L" if type(step) is int else "M"
+    if parent is None or container_type not in parent:
+        raise ValidationException(INVALID_UPDATE_PATH)
+    container = parent[container_type]
+    if (step >= len(container)) if type(step) is int else (step not in container):
         return
     parent = _parent_for_write(item, path)
-    step = path[-1]
-    if type(step) is int:
-        del parent["L"][step]
-    else:
-        del parent["M"][step]
+    del parent[container_type][step]
 
 
 def number(value: AttributeValue) -> Decimal:

@@ -60,7 +60,7 @@ _SET: "SET"i
 _REMOVE: "REMOVE"i
 _ADD: "ADD"i
 _DELETE: "DELETE"i
-NAME: /[a-z_][a-z0-9_]*/i
+NAME: /[a-z][a-z0-9_]*/i
 NAME_REF: /#[a-z0-9_]+/i
 VALUE: /:[a-z0-9_]+/i
 INDEX: /[0-9]+/
