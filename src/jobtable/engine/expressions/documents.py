@@ -6,12 +6,13 @@ original item unchanged (`Update.apply` returns a new item).
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Optional
 
-from ._fallbacks import decode_binary, to_decimal, values_equal
-from .messages import INVALID_UPDATE_PATH
 from jobtable.engine.errors import ValidationException
+from jobtable.engine.numbers import to_decimal
+from jobtable.engine.values import binary_length, decode_binary, values_equal
+
+from .messages import INVALID_UPDATE_PATH
 
 AttributeValue = dict
 ResolvedPath = tuple  # (str, str | int, ...)
@@ -116,10 +117,6 @@ def remove_path(item: dict, path: ResolvedPath) -> None:
     del parent[container_type][step]
 
 
-def number(value: AttributeValue) -> Decimal:
-    return to_decimal(value["N"])
-
-
 def equal(left: Optional[AttributeValue], right: Optional[AttributeValue]) -> bool:
     if left is None or right is None:
         return False
@@ -203,7 +200,7 @@ def size(value: Optional[AttributeValue]) -> Optional[AttributeValue]:
     if tag == "S":  # documented as the attribute's size in bytes
         return {"N": str(len(value["S"].encode("utf-8")))}
     if tag == "B":
-        return {"N": str(len(decode_binary(value["B"])))}
+        return {"N": str(binary_length(value["B"]))}
     if tag in ("SS", "NS", "BS", "L", "M"):
         return {"N": str(len(value[tag]))}
     return None

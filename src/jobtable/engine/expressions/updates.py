@@ -6,14 +6,15 @@ so indexes written in the expression refer to the original list).
 """
 from __future__ import annotations
 
-import decimal
 from functools import lru_cache
 from typing import Callable, Optional
 
 from jobtable.engine.errors import ValidationException
 
 from . import ast, documents
-from ._fallbacks import decimal_to_number, decode_binary, to_decimal
+from jobtable.engine.numbers import add_numbers, subtract_numbers, to_decimal
+from jobtable.engine.values import decode_binary
+
 from .context import ExpressionContext, Placeholders, resolve_path
 from .documents import ResolvedPath
 from .functions import CONDITION_FUNCTIONS, OPERAND_FUNCTIONS, check_call
@@ -30,9 +31,6 @@ from .messages import (
 from .projection import project
 
 KIND = "UpdateExpression"
-# Exact sums of any two storable numbers (38 digits, exponents -130..125) fit in this
-# precision, so rounding never hides a result that the number codec must reject.
-_EXACT = decimal.Context(prec=300, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 SET_TYPES = ("SS", "NS", "BS")
 
 ValueFn = Callable[[dict, dict], dict]
@@ -186,13 +184,13 @@ def _value_fn(node: ast.Operand, names: dict[str, str], checks: list[ValueCheck]
             if isinstance(side, ast.ValueRef):
                 checks.append(_operand_type_check(node.op, side.text, ("N",)))
         left, right = _value_fn(node.left, names, checks), _value_fn(node.right, names, checks)
-        combine = _EXACT.add if node.op == "+" else _EXACT.subtract
+        combine = add_numbers if node.op == "+" else subtract_numbers
 
         def arithmetic(item: dict, values: dict) -> dict:
             a, b = left(item, values), right(item, values)
             if "N" not in a or "N" not in b:
                 raise ValidationException(INCORRECT_DATA_TYPE)
-            return {"N": decimal_to_number(combine(to_decimal(a["N"]), to_decimal(b["N"])))}
+            return {"N": combine(a["N"], b["N"])}
 
         return arithmetic
     assert isinstance(node, ast.Call)
@@ -264,8 +262,7 @@ def _add(item: dict, path: ResolvedPath, existing: Optional[dict], value: dict) 
     if documents.type_of(existing) != tag:
         raise ValidationException(INCORRECT_DATA_TYPE)
     if tag == "N":
-        total = _EXACT.add(to_decimal(existing["N"]), to_decimal(value["N"]))
-        documents.set_path(item, path, {"N": decimal_to_number(total)})
+        documents.set_path(item, path, {"N": add_numbers(existing["N"], value["N"])})
         return
     key = _set_key(tag)
     present = {key(e) for e in existing[tag]}
