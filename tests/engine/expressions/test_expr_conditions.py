@@ -3,20 +3,9 @@ import base64
 import re
 
 import pytest
+from expr_wire import B, N, S
 
 from jobtable.engine.expressions import ExpressionContext, compile_condition
-
-
-def S(s):
-    return {"S": s}
-
-
-def N(n):
-    return {"N": n}
-
-
-def B(raw: bytes):
-    return {"B": base64.b64encode(raw).decode()}
 
 
 ITEM = {

@@ -1,22 +1,12 @@
 """KeyConditionExpression: the Query key shape and DynamoDB's errors."""
-import base64
-
 import pytest
+from expr_wire import B, N, S
 
 from jobtable.engine.errors import ValidationException
 from jobtable.engine.expressions import ExpressionContext, compile_key_condition
 
 
-def S(s):
-    return {"S": s}
-
-
-def N(n):
-    return {"N": n}
-
-
-VALUES = {":j": S("job-1"), ":c": S("2024"), ":d": S("2025"), ":n": N("3"), ":m": N("1"),
-          ":b": {"B": base64.b64encode(b"\x01").decode()}, ":l": {"L": []}}
+VALUES = {":j": S("job-1"), ":c": S("2024"), ":d": S("2025"), ":n": N("3"), ":m": N("1"), ":b": B(b"\x01")}
 
 
 def key_condition(text, names=None, hash_key="jobId", range_key="createdAt"):

@@ -1,20 +1,9 @@
 """ProjectionExpression: selected paths, nesting kept, overlap rules."""
 import pytest
+from expr_wire import L, M, S
 
 from jobtable.engine.errors import ValidationException
 from jobtable.engine.expressions import ExpressionContext, compile_projection
-
-
-def S(s):
-    return {"S": s}
-
-
-def L(*elements):
-    return {"L": list(elements)}
-
-
-def M(**members):
-    return {"M": members}
 
 
 ITEM = {

@@ -1,5 +1,6 @@
 """Static errors of every expression language, with DynamoDB's exact wording."""
 import pytest
+from expr_wire import N, S
 
 from jobtable.engine.errors import ValidationException
 from jobtable.engine.expressions import (
@@ -10,8 +11,6 @@ from jobtable.engine.expressions import (
     compile_update,
 )
 
-S = lambda s: {"S": s}  # noqa: E731
-N = lambda n: {"N": n}  # noqa: E731
 
 
 def compile_as(kind: str, text: str, names=None, values=None):

@@ -2,25 +2,10 @@
 import re
 
 import pytest
+from expr_wire import L, M, N, S
 
 from jobtable.engine.errors import ValidationException
 from jobtable.engine.expressions import ExpressionContext, compile_update
-
-
-def S(s):
-    return {"S": s}
-
-
-def N(n):
-    return {"N": n}
-
-
-def L(*elements):
-    return {"L": list(elements)}
-
-
-def M(**members):
-    return {"M": members}
 
 
 VALUES = {

@@ -168,16 +168,23 @@ class _TreeBuilder(Transformer):
         return ast.ProjectionTree(tuple(children))
 
 
-# One parser per language: sharing LALR tables would merge states across languages and let
-# the update grammar's "=" shadow the condition grammar's comparators.
-_PARSERS = {
-    start: Lark(GRAMMAR, parser="lalr", start=start, transformer=_TreeBuilder(), maybe_placeholders=False)
-    for start in ("condition", "update", "projection")
-}
-# Plain lexers over the same terminals, used only to quote the tokens around a syntax error.
-_CONTEXT_LEXERS = {
-    start: Lark(GRAMMAR, parser="lalr", lexer="basic", start=start) for start in _PARSERS
-}
+@lru_cache(maxsize=None)
+def _parser(start: str) -> Lark:
+    """One parser per language, built on first use (tens of ms each).
+
+    Separate tables, because sharing LALR states across languages would let the update
+    grammar's "=" shadow the condition grammar's comparators.
+    """
+    return Lark(GRAMMAR, parser="lalr", start=start, transformer=_TreeBuilder(), maybe_placeholders=False)
+
+
+
+@lru_cache(maxsize=None)
+def _context_lexer(start: str) -> Lark:
+    """A plain lexer over the same terminals, built on the first syntax error; it only
+    serves to quote the tokens around the error."""
+    return Lark(GRAMMAR, parser="lalr", lexer="basic", start=start)
+
 
 
 @lru_cache(maxsize=4096)
@@ -186,7 +193,7 @@ def parse(text: str, start: str, kind: str) -> Any:
     if not text.strip():
         raise invalid(kind, "The expression can not be empty;")
     try:
-        return _PARSERS[start].parse(text)
+        return _parser(start).parse(text)
     except VisitError as error:  # a callback raised; unwrap it
         if isinstance(error.orig_exc, _TreeError):
             raise invalid(kind, error.orig_exc.detail) from None
@@ -222,7 +229,7 @@ def _tokens(text: str, start_rule: str) -> list[Token]:
     """The tokens of `text` up to the first character the lexer cannot read."""
     tokens: list[Token] = []
     try:
-        for token in _CONTEXT_LEXERS[start_rule].lex(text):
+        for token in _context_lexer(start_rule).lex(text):
             tokens.append(token)
     except LexError:
         pass
