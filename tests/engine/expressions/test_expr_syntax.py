@@ -216,3 +216,23 @@ def test_cached_expressions_still_report_request_specific_errors():
     compile_as("ConditionExpression", "#a = :v", {"#a": "a"}, {":v": S("x")})
     assert "attribute name: #a" in error_of("ConditionExpression", "#a = :v", None, {":v": S("x")})
     assert "attribute value: :v" in error_of("ConditionExpression", "#a = :v", {"#a": "a"}, None)
+
+
+@pytest.mark.parametrize("kind", ["ConditionExpression", "UpdateExpression", "ProjectionExpression"])
+def test_expressions_are_limited_to_4096_bytes(kind):
+    prefix = {"ConditionExpression": "attribute_exists(", "UpdateExpression": "REMOVE ", "ProjectionExpression": ""}[kind]
+    suffix = ")" if kind == "ConditionExpression" else ""
+    fits = prefix + "a" * (4096 - len(prefix) - len(suffix)) + suffix
+    compile_as(kind, fits)
+    too_long = prefix + "é" + "a" * (4096 - len(prefix) - len(suffix) - 1) + suffix  # é is 2 bytes
+    assert error_of(kind, too_long) == (
+        f"Invalid {kind}: Expression size has exceeded the maximum allowed size; expression size: 4097"
+    )
+
+
+def test_expressions_are_limited_to_300_operators():
+    values = {":v": S("x")}
+    compile_as("FilterExpression", " AND ".join(["a <> :v"] * 150), None, values)  # 150 + 149
+    assert error_of("FilterExpression", " AND ".join(["a <> :v"] * 151), None, values) == (
+        "Invalid FilterExpression: The expression contains too many operators; operator count: 301"
+    )

@@ -71,6 +71,9 @@ INDEX: /[0-9]+/
 
 MAX_IN_OPERANDS = 100
 MAX_NESTING = 32
+MAX_EXPRESSION_BYTES = 4096
+MAX_OPERATORS = 300
+_OPERATOR_NODES = (ast.Compare, ast.Between, ast.In, ast.And, ast.Or, ast.Not, ast.Call, ast.Arithmetic)
 
 
 class _TreeError(Exception):
@@ -192,8 +195,11 @@ def parse(text: str, start: str, kind: str) -> Any:
     """Parse `text` from grammar rule `start`; errors are worded for the parameter `kind`."""
     if not text.strip():
         raise invalid(kind, "The expression can not be empty;")
+    size = len(text.encode("utf-8"))
+    if size > MAX_EXPRESSION_BYTES:
+        raise invalid(kind, f"Expression size has exceeded the maximum allowed size; expression size: {size}")
     try:
-        return _parser(start).parse(text)
+        tree = _parser(start).parse(text)
     except VisitError as error:  # a callback raised; unwrap it
         if isinstance(error.orig_exc, _TreeError):
             raise invalid(kind, error.orig_exc.detail) from None
@@ -202,6 +208,10 @@ def parse(text: str, start: str, kind: str) -> Any:
         raise invalid(kind, error.detail) from None
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as error:
         raise _syntax_error(text, start, kind, error) from None
+    operators = sum(isinstance(node, _OPERATOR_NODES) for node in ast.walk(tree))
+    if operators > MAX_OPERATORS:
+        raise invalid(kind, f"The expression contains too many operators; operator count: {operators}")
+    return tree
 
 
 def _syntax_error(text: str, start_rule: str, kind: str, error: Exception) -> ValidationException:
