@@ -157,8 +157,10 @@ FUNCTION_ERRORS = [
     ("contains(a)", "Incorrect number of operands for operator or function; operator or function: contains, number of operands: 1"),
     ("attribute_exists(:v)", "Operator or function requires a document path; operator or function: attribute_exists"),
     ("attribute_not_exists(:v)", "Operator or function requires a document path; operator or function: attribute_not_exists"),
-    ("size(:v) = :v", "Operator or function requires a document path; operator or function: size"),
-    ("attribute_type(a, b)", "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: PATH"),
+    ("attribute_type(a, b)", "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"),
+    ("attribute_type(a, size(b))", "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N"),
+    ("begins_with(size(a), :v)", "Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"),
+    ("size(size(a)) = :v", "Incorrect operand type for operator or function; operator or function: size, operand type: N"),
 ]
 
 
@@ -166,6 +168,27 @@ FUNCTION_ERRORS = [
 def test_function_misuse(text, detail):
     values = {":v": S("x")} if ":v" in text else None
     assert error_of("ConditionExpression", text, None, values) == f"Invalid ConditionExpression: {detail}"
+
+
+@pytest.mark.parametrize(
+    "text,names,operator,path",
+    [
+        ("a = a", None, "=", "[a]"),
+        ("a.b[1] < #a.b[1]", {"#a": "a"}, "<", "[a, b, [1]]"),
+        ("contains(#x, #y)", {"#x": "s", "#y": "s"}, "contains", "[s]"),
+        ("begins_with(a, a)", None, "begins_with", "[a]"),
+    ],
+)
+def test_operands_must_be_distinct_paths(text, names, operator, path):
+    assert error_of("ConditionExpression", text, names) == (
+        "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this "
+        f"operator or function; operator: {operator}, first operand: {path}"
+    )
+
+
+def test_size_of_a_constant_is_allowed():
+    condition = compile_as("ConditionExpression", "size(:v) = :n", None, {":v": S("abc"), ":n": N("3")})
+    assert condition.evaluate({}) is True
 
 
 def test_redundant_parentheses():
@@ -200,11 +223,13 @@ def test_document_paths_nest_at_most_32_levels():
         ("a < :v", {":v": {"L": []}}, "Incorrect operand type for operator or function; operator or function: <, operand type: L"),
         (":v >= a", {":v": {"BOOL": True}}, "Incorrect operand type for operator or function; operator or function: >=, operand type: BOOL"),
         ("a BETWEEN :v AND :w", {":v": {"M": {}}, ":w": {"M": {}}}, "Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: M"),
-        ("a BETWEEN :v AND :w", {":v": N("2"), ":w": N("1")}, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound: AttributeValue: {N:2}, upper bound: AttributeValue: {N:1}"),
+        ("a BETWEEN :v AND :w", {":v": N("2"), ":w": N("1")}, "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: {N:1}"),
         ("a BETWEEN :v AND :w", {":v": N("2"), ":w": S("dog")}, "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: {S:dog}"),
         ("begins_with(a, :v)", {":v": N("2")}, "Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"),
         ("begins_with(:v, a)", {":v": {"SS": ["x"]}}, "Incorrect operand type for operator or function; operator or function: begins_with, operand type: SS"),
-        ("attribute_type(a, :v)", {":v": S("DOG")}, "Invalid attribute type name found; type: DOG, valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }"),
+        ("attribute_type(a, :v)", {":v": S("DOG")}, "Invalid attribute type name found; type: DOG, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"),
+        ("size(:v) = :w", {":v": N("1"), ":w": N("1")}, "Incorrect operand type for operator or function; operator or function: size, operand type: N"),
+        ("size(:v) = :w", {":v": {"NULL": True}, ":w": N("1")}, "Incorrect operand type for operator or function; operator or function: size, operand type: NULL"),
         ("attribute_type(a, :v)", {":v": N("1")}, "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N"),
     ],
 )

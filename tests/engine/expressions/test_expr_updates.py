@@ -57,6 +57,9 @@ APPLY_CASES = [
     ("SET tally = tally + :one", {"tally": N("6")}),
     ("SET tally = tally - :half", {"tally": N("4.5")}),
     ("SET tally = :one - tally", {"tally": N("-4")}),
+    ("SET tally = (tally + :one)", {"tally": N("6")}),
+    ("SET tally = (:one) + (tally)", {"tally": N("6")}),
+    ("SET dup = (label)", {"dup": S("hello")}),
     ("SET dup = label", {"dup": S("hello")}),
     ("SET dup = doc.core.deep", {"dup": N("1")}),
     ("SET label = tally, tally = label", {"label": N("5"), "tally": S("hello")}),  # reads the old item

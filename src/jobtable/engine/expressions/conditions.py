@@ -13,15 +13,17 @@ from typing import Callable, Optional
 from . import ast, documents
 from .context import ExpressionContext, Placeholders, resolve_path
 from .functions import (
+    ANY_TYPE_MESSAGE,
     ATTRIBUTE_TYPES,
     ATTRIBUTE_TYPES_MESSAGE,
     CONDITION_FUNCTIONS,
     OPERAND_FUNCTIONS,
+    RESULT_TYPES,
     UPDATE_FUNCTIONS,
     check_call,
 )
 from .grammar import parse
-from .messages import function_not_allowed_this_way, invalid, wrong_operand_type
+from .messages import function_not_allowed_this_way, invalid, render_path, wrong_operand_type
 
 OperandFn = Callable[[Optional[dict], dict], Optional[dict]]
 PredicateFn = Callable[[Optional[dict], dict], bool]
@@ -90,7 +92,9 @@ def check_condition_tree(node: ast.Condition, kind: str) -> None:
         case ast.Call(name, args):
             check_call(node, kind)
             if name == "attribute_type" and not isinstance(args[1], ast.ValueRef):
-                raise wrong_operand_type(kind, name, _operand_kind(args[1]))
+                raise wrong_operand_type(kind, name, RESULT_TYPES.get(getattr(args[1], "name", ""), ANY_TYPE_MESSAGE))
+            if name == "begins_with":
+                _check_result_types(kind, name, args, ("S", "B"))
             if name in OPERAND_FUNCTIONS:
                 raise function_not_allowed_this_way(kind, name)
             if name in UPDATE_FUNCTIONS:
@@ -99,9 +103,11 @@ def check_condition_tree(node: ast.Condition, kind: str) -> None:
                 check_operand(arg, kind)
 
 
-def _operand_kind(node: ast.Operand) -> str:
-    """How DynamoDB names a non-value operand in type errors."""
-    return "PATH" if isinstance(node, ast.Path) else "FUNCTION"
+def _check_result_types(kind: str, function: str, args: tuple, allowed: tuple[str, ...]) -> None:
+    """Function results of a known type (size() is N) must suit the function using them."""
+    for arg in args:
+        if isinstance(arg, ast.Call) and RESULT_TYPES.get(arg.name, allowed[0]) not in allowed:
+            raise wrong_operand_type(kind, function, RESULT_TYPES[arg.name])
 
 
 def check_operand(node: ast.Operand, kind: str) -> None:
@@ -113,6 +119,8 @@ def check_operand(node: ast.Operand, kind: str) -> None:
             raise invalid(kind, f"The function is not allowed in a condition expression; function: {node.name}")
         for arg in node.args:
             check_operand(arg, kind)
+        if node.name == "size":
+            _check_result_types(kind, "size", node.args, ("S", "B", "SS", "NS", "BS", "L", "M"))
 
 
 # ---------------------------------------------------------------- compilation
@@ -155,6 +163,8 @@ class ConditionCompiler:
                 return lambda item, values: item.get(name) if item else None
             return lambda item, values: documents.get_path(item, resolved)
         if isinstance(node, ast.Call) and node.name == "size":
+            if isinstance(node.args[0], ast.ValueRef):
+                self.checks.append(_size_operand_check(self.kind, node.args[0].text))
             inner = self.operand(node.args[0])
             return lambda item, values: documents.size(inner(item, values))
         raise AssertionError(f"unexpected operand {node!r}")  # excluded by validation
@@ -184,7 +194,19 @@ class ConditionCompiler:
                 return self._function(name, args)
         raise AssertionError(f"unexpected condition {node!r}")
 
+    def _check_distinct(self, operator: str, first: ast.Operand, second: ast.Operand) -> None:
+        """DynamoDB refuses a comparison or function whose two operands are the same path."""
+        if isinstance(first, ast.Path) and isinstance(second, ast.Path):
+            path = self.path(first)
+            if path == self.path(second):
+                raise invalid(
+                    self.kind,
+                    "The first operand must be distinct from the remaining operands for this operator "
+                    f"or function; operator: {operator}, first operand: {render_path(path)}",
+                )
+
     def _compare(self, op: str, left: ast.Operand, right: ast.Operand) -> PredicateFn:
+        self._check_distinct(op, left, right)
         compare = _COMPARATORS[op]
         if op not in ("=", "<>"):
             for side in (left, right):
@@ -213,6 +235,8 @@ class ConditionCompiler:
 
     def _function(self, name: str, args: tuple[ast.Operand, ...]) -> PredicateFn:
         kind = self.kind
+        if len(args) == 2:
+            self._check_distinct(name, *args)
         if name == "attribute_exists":
             f = self.operand(args[0])
             return lambda item, values: f(item, values) is not None
@@ -254,17 +278,13 @@ def _bounds_check(kind: str, low_ref: str, high_ref: str) -> ValueCheck:
 
 def check_between_bounds(kind: str, low: dict, high: dict) -> None:
     """Constant BETWEEN bounds must share a type and be in order (else a ValidationException)."""
+    bounds = f"lower bound operand: {describe_value(low)}, upper bound operand: {describe_value(high)}"
     if documents.type_of(low) != documents.type_of(high):
-        raise invalid(
-            kind,
-            "The BETWEEN operator requires same data type for lower and upper bounds; "
-            f"lower bound operand: {describe_value(low)}, upper bound operand: {describe_value(high)}",
-        )
+        raise invalid(kind, f"The BETWEEN operator requires same data type for lower and upper bounds; {bounds}")
     if not documents.compare_bounds(low, high):
         raise invalid(
             kind,
-            "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-            f"lower bound: {describe_value(low)}, upper bound: {describe_value(high)}",
+            f"The BETWEEN operator requires upper bound to be greater than or equal to lower bound; {bounds}",
         )
 
 
@@ -290,6 +310,15 @@ def _attribute_type_check(kind: str, ref: str) -> ValueCheck:
                 kind,
                 f"Invalid attribute type name found; type: {value['S']}, valid types: {ATTRIBUTE_TYPES_MESSAGE}",
             )
+
+    return check
+
+
+def _size_operand_check(kind: str, ref: str) -> ValueCheck:
+    def check(values: dict) -> None:
+        tag = documents.type_of(values[ref])
+        if tag in ("N", "BOOL", "NULL"):
+            raise wrong_operand_type(kind, "size", tag)
 
     return check
 

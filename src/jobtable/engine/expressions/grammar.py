@@ -38,8 +38,9 @@ _clause: set_clause | remove_clause | add_clause | delete_clause
 set_clause: _SET set_action ("," set_action)*
 set_action: path "=" set_value
 ?set_value: set_operand
-           | set_operand ARITH_OP set_operand   -> arithmetic
-?set_operand: path | VALUE | call
+          | set_operand ARITH_OP set_operand           -> arithmetic
+          | "(" set_operand ARITH_OP set_operand ")"   -> arithmetic
+?set_operand: path | VALUE | call | "(" set_operand ")"
 remove_clause: _REMOVE path ("," path)*
 add_clause: _ADD value_action ("," value_action)*
 delete_clause: _DELETE value_action ("," value_action)*
