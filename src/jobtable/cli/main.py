@@ -24,6 +24,12 @@ def _register_commands() -> None:
 
     serve.register(cli)
 
+    from jobtable.cli import module as module_commands
+    module_commands.register(cli)  # module plan|apply|outputs|destroy, health
+
+    from jobtable.cli import backups_schedule
+    backups_schedule.register(cli)  # backups run-schedule
+
 
 _register_commands()
 
