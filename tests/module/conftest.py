@@ -9,7 +9,10 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from endpoint_servers import RunningServer, jobtable_server_available, moto_available, start_server
+from endpoint_servers import (
+    BACKUP_OPERATIONS, MODULE_OPERATIONS, RunningServer, jobtable_server_available, missing_operations, moto_available,
+    start_server,
+)
 from jobtable.clock import ManualClock
 from jobtable.module import TableModule
 from jobtable.module.waits import Waiter
@@ -37,6 +40,19 @@ def client(endpoint: RunningServer) -> Any:
                           config=Config(retries={"max_attempts": 2, "mode": "standard"}))
 
 
+def require(client: Any, operations: tuple[str, ...]) -> None:
+    """Skip (naming what is missing) while the endpoint lacks operations the test needs."""
+    missing = missing_operations(client, operations)
+    if missing:
+        pytest.skip(f"the endpoint does not serve {', '.join(missing)} yet")
+
+
+@pytest.fixture
+def backup_client(client: Any) -> Any:
+    require(client, BACKUP_OPERATIONS)
+    return client
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     # Starts at the real time: endpoints stamp backups with their own clock.
@@ -46,6 +62,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 def make_module(client: Any, clock: ManualClock, endpoint: RunningServer) -> Callable[..., TableModule]:
     """TableModule factory; each test gets its own resource_suffix so tables never collide."""
+    require(client, MODULE_OPERATIONS)
     suffix = f"t{next(_suffixes)}x{int(time.time() * 1000) % 100000}"
     made: list[TableModule] = []
 

@@ -14,7 +14,8 @@ START = dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.timezone.utc).timestamp()
 
 
 @pytest.fixture
-def table(client, request):
+def table(backup_client, request):
+    client = backup_client
     name = f"backup-test-{request.node.name[-40:].replace('[', '-').replace(']', '')}"
     client.create_table(TableName=name, KeySchema=[{"AttributeName": "jobId", "KeyType": "HASH"}],
                         AttributeDefinitions=[{"AttributeName": "jobId", "AttributeType": "S"}],
@@ -78,7 +79,8 @@ def test_report_and_validation(client, table):
         run_backup_schedule(client, table, 0, ManualClock(start=START))
 
 
-def test_missing_table_is_reported_not_raised(client):
+def test_missing_table_is_reported_not_raised(backup_client):
+    client = backup_client
     report = run_backup_schedule(client, "no-such-table-anywhere", 3, ManualClock(start=START))
     assert not report.ok and report.created is None
     assert report.errors[0].startswith("create no-such-table-anywhere-backup-2024-03-01: ")

@@ -36,7 +36,7 @@ def module_flags(suffix: str, *extra: str) -> list[str]:
             "--no-contributor-insights", "--backup-retention-days", "5", *extra]
 
 
-def test_module_commands_provision_check_and_destroy(run, request):
+def test_module_commands_provision_check_and_destroy(run, make_module, request):
     suffix = f"cli{abs(hash(request.node.name)) % 10**6}"
     name = f"cloud-tools-production-CloudToolsJobs-{suffix}"
     flags = module_flags(suffix, "--tag", "Owner=platform-team")
@@ -71,7 +71,8 @@ def test_bad_flags_give_one_line_errors(run):
     assert output.strip().startswith("Error: project_name must be")
 
 
-def test_run_schedule_by_name_and_by_tag(run, client, request):
+def test_run_schedule_by_name_and_by_tag(run, backup_client, request):
+    client = backup_client
     table = f"cli-schedule-{abs(hash(request.node.name)) % 10**6}"
     client.create_table(TableName=table, KeySchema=[{"AttributeName": "jobId", "KeyType": "HASH"}],
                         AttributeDefinitions=[{"AttributeName": "jobId", "AttributeType": "S"}],
