@@ -7,7 +7,7 @@ import pytest
 
 from jobtable.clock import ManualClock
 from jobtable.module import run_backup_schedule
-from jobtable.module.backups import daily_backups, scheduled_tables
+from jobtable.module.backups import DailyBackupScheduler, daily_backups, scheduled_tables
 
 DAY = 86400
 START = dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.timezone.utc).timestamp()
@@ -92,3 +92,22 @@ def test_tables_tagged_for_the_schedule_are_found(client, table):
     client.tag_resource(ResourceArn=arn, Tags=[{"Key": "BackupSchedule", "Value": "daily"},
                                                {"Key": "BackupRetentionDays", "Value": "9"}])
     assert dict(scheduled_tables(client))[table] == 9
+
+
+def test_daily_scheduler_runs_once_per_utc_day_after_its_hour(backup_client, table):
+    client = backup_client
+    arn = client.describe_table(TableName=table)["Table"]["TableArn"]
+    client.tag_resource(ResourceArn=arn, Tags=[{"Key": "BackupSchedule", "Value": "daily"},
+                                               {"Key": "BackupRetentionDays", "Value": "2"}])
+    clock = ManualClock(start=dt.datetime(2024, 3, 1, 1, 0, tzinfo=dt.timezone.utc).timestamp())
+    scheduler = DailyBackupScheduler(client, clock, at_hour=3)
+    assert scheduler.tick() == []            # 01:00, before the hour
+    clock.advance(2 * 3600)
+    mine = [r for r in scheduler.tick() if r.table_name == table]
+    assert mine[0].created == f"{table}-backup-2024-03-01"
+    clock.advance(3600)
+    assert scheduler.tick() == []            # same day: nothing
+    for _ in range(3):
+        clock.advance(DAY)
+        scheduler.tick()
+    assert names(client, table) == [f"{table}-backup-2024-03-03", f"{table}-backup-2024-03-04"]

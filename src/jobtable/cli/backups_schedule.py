@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from jobtable.cli.common import Target, friendly_errors, output_option, print_json, target_options
-from jobtable.module.backups import run_backup_schedule, scheduled_tables
+from jobtable.module.backups import run_all_scheduled, run_backup_schedule
+from jobtable.module.config import DEFAULT_BACKUP_RETENTION_DAYS
 
 
 @click.command("run-schedule")
@@ -26,10 +27,10 @@ def run_schedule_command(table_names: tuple[str, ...], retention_days: int | Non
     """Make today's `{table}-backup-YYYY-MM-DD` backup (once per UTC day) and delete expired ones."""
     client = target.client("dynamodb")
     if table_names:
-        tables = [(name, retention_days or 30) for name in table_names]
+        reports = [run_backup_schedule(client, name, retention_days or DEFAULT_BACKUP_RETENTION_DAYS)
+                   for name in table_names]
     else:
-        tables = [(name, retention_days or tagged) for name, tagged in scheduled_tables(client)]
-    reports = [run_backup_schedule(client, name, days) for name, days in tables]
+        reports = run_all_scheduled(client, retention_override=retention_days)
     if output == "json":
         print_json([r.as_dict() for r in reports])
     else:

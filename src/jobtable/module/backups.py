@@ -151,3 +151,32 @@ def scheduled_tables(client: Any) -> list[tuple[str, int]]:
                 retention = DEFAULT_BACKUP_RETENTION_DAYS
             found.append((name, max(retention, 1)))
     return found
+
+
+def run_all_scheduled(client: Any, clock: Clock | None = None,
+                      retention_override: int | None = None) -> list[ScheduleReport]:
+    """Run the schedule for every table tagged `BackupSchedule=daily`."""
+    return [run_backup_schedule(client, name, retention_override or retention, clock)
+            for name, retention in scheduled_tables(client)]
+
+
+class DailyBackupScheduler:
+    """For a server's background loop: `tick()` often; it runs the schedule once per UTC day,
+    at or after `at_hour` (runs are idempotent per day, so a restart re-running is harmless)."""
+
+    def __init__(self, client: Any, clock: Clock, at_hour: int = 3) -> None:
+        if not 0 <= at_hour <= 23:
+            raise ValueError(f"at_hour must be 0-23; got {at_hour}")
+        self.client, self.clock, self.at_hour = client, clock, at_hour
+        self.last_run: dt.date | None = None
+
+    def due(self) -> bool:
+        now = dt.datetime.fromtimestamp(self.clock.now(), dt.timezone.utc)
+        return now.hour >= self.at_hour and self.last_run != now.date()
+
+    def tick(self) -> list[ScheduleReport]:
+        if not self.due():
+            return []
+        reports = run_all_scheduled(self.client, self.clock)
+        self.last_run = utc_today(self.clock)
+        return reports
