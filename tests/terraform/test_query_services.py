@@ -165,3 +165,11 @@ def test_unknown_action_is_an_xml_error(engine):
     status, headers, body = QUERY_SERVICES["iam"]("CreateUser", {"Action": "CreateUser", "UserName": "x"}, context)
     assert status == 400 and headers["content-type"] == "text/xml"
     assert b"<Code>InvalidAction</Code>" in body and b"Could not find operation CreateUser for version 2010-05-08" in body
+
+
+def test_requests_are_routed_by_signing_service_then_version():
+    from jobtable.api.aws import query_handler_for
+
+    assert query_handler_for({"Action": "GetUser"}, "iam") is QUERY_SERVICES["iam"]
+    assert query_handler_for({"Action": "GetCallerIdentity", "Version": "2011-06-15"}, None) is QUERY_SERVICES["sts"]
+    assert query_handler_for({"Action": "PutMetricAlarm", "Version": "2010-08-01"}, "monitoring") is None
