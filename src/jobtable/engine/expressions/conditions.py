@@ -98,9 +98,13 @@ def check_condition_tree(node: ast.Condition, kind: str) -> None:
             if name in OPERAND_FUNCTIONS:
                 raise function_not_allowed_this_way(kind, name)
             if name in UPDATE_FUNCTIONS:
-                raise invalid(kind, f"The function is not allowed in a condition expression; function: {name}")
+                raise _update_function_error(kind, name)
             for arg in args:
                 check_operand(arg, kind)
+
+
+def _update_function_error(kind: str, name: str) -> Exception:
+    return invalid(kind, f"The function is not allowed in a condition expression; function: {name}")
 
 
 def _check_result_types(kind: str, function: str, args: tuple, allowed: tuple[str, ...]) -> None:
@@ -116,7 +120,7 @@ def check_operand(node: ast.Operand, kind: str) -> None:
         if node.name in CONDITION_FUNCTIONS:
             raise function_not_allowed_this_way(kind, node.name)
         if node.name in UPDATE_FUNCTIONS:
-            raise invalid(kind, f"The function is not allowed in a condition expression; function: {node.name}")
+            raise _update_function_error(kind, node.name)
         for arg in node.args:
             check_operand(arg, kind)
         if node.name == "size":

@@ -6,7 +6,7 @@ original item unchanged (`Update.apply` returns a new item).
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from jobtable.engine.errors import ValidationException
 from jobtable.engine.numbers import to_decimal
@@ -115,6 +115,35 @@ def remove_path(item: dict, path: ResolvedPath) -> None:
         return
     parent = _parent_for_write(item, path)
     del parent[container_type][step]
+
+
+def _set_element_key(tag: str) -> Callable[[str], object]:
+    """How set elements are compared: numbers by value, binaries by bytes, strings as is."""
+    if tag == "NS":
+        return to_decimal
+    if tag == "BS":
+        return decode_binary
+    return str
+
+
+def set_union(tag: str, existing: list, added: list) -> list:
+    """`existing` followed by the elements of `added` it does not hold yet (SS, NS or BS)."""
+    key = _set_element_key(tag)
+    present = {key(e) for e in existing}
+    merged = list(existing)
+    for element in added:
+        k = key(element)
+        if k not in present:
+            present.add(k)
+            merged.append(element)
+    return merged
+
+
+def set_difference(tag: str, existing: list, removed: list) -> list:
+    """The elements of `existing` not in `removed` (SS, NS or BS)."""
+    key = _set_element_key(tag)
+    gone = {key(e) for e in removed}
+    return [e for e in existing if key(e) not in gone]
 
 
 def equal(left: Optional[AttributeValue], right: Optional[AttributeValue]) -> bool:

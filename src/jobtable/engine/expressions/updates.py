@@ -10,10 +10,9 @@ from functools import lru_cache
 from typing import Callable, Optional
 
 from jobtable.engine.errors import ValidationException
+from jobtable.engine.numbers import add_numbers, subtract_numbers
 
 from . import ast, documents
-from jobtable.engine.numbers import add_numbers, subtract_numbers, to_decimal
-from jobtable.engine.values import decode_binary
 
 from .context import ExpressionContext, Placeholders, resolve_path
 from .documents import ResolvedPath
@@ -245,15 +244,6 @@ def _add_delete_operand_check(keyword: str, ref: str) -> ValueCheck:
 # ---------------------------------------------------------------- ADD and DELETE
 
 
-def _set_key(tag: str) -> Callable[[str], object]:
-    """How set elements are compared: numbers by value, binaries by bytes, strings as is."""
-    if tag == "NS":
-        return to_decimal
-    if tag == "BS":
-        return decode_binary
-    return lambda element: element
-
-
 def _add(item: dict, path: ResolvedPath, existing: Optional[dict], value: dict) -> None:
     if existing is None:
         documents.set_path(item, path, value)
@@ -263,16 +253,8 @@ def _add(item: dict, path: ResolvedPath, existing: Optional[dict], value: dict) 
         raise ValidationException(INCORRECT_DATA_TYPE)
     if tag == "N":
         documents.set_path(item, path, {"N": add_numbers(existing["N"], value["N"])})
-        return
-    key = _set_key(tag)
-    present = {key(e) for e in existing[tag]}
-    merged = list(existing[tag])
-    for element in value[tag]:
-        k = key(element)
-        if k not in present:
-            present.add(k)
-            merged.append(element)
-    documents.set_path(item, path, {tag: merged})
+    else:
+        documents.set_path(item, path, {tag: documents.set_union(tag, existing[tag], value[tag])})
 
 
 def _delete(item: dict, path: ResolvedPath, existing: Optional[dict], value: dict) -> None:
@@ -281,9 +263,7 @@ def _delete(item: dict, path: ResolvedPath, existing: Optional[dict], value: dic
     tag = documents.type_of(value)
     if documents.type_of(existing) != tag:
         raise ValidationException(INCORRECT_DATA_TYPE)
-    key = _set_key(tag)
-    removed = {key(e) for e in value[tag]}
-    remaining = [e for e in existing[tag] if key(e) not in removed]
+    remaining = documents.set_difference(tag, existing[tag], value[tag])
     if remaining:
         documents.set_path(item, path, {tag: remaining})
     else:
