@@ -9,7 +9,7 @@ from jobtable.module.state import IndexSettings, TableSettings
 
 # What an endpoint answers when it has no such operation: jobtable/AWS use
 # UnknownOperationException; other emulators vary.
-UNSUPPORTED_ERRORS = {"UnknownOperationException", "NotImplemented", "InvalidAction", "501"}
+UNSUPPORTED_ERRORS = {"UnknownOperationException", "NotImplemented", "InvalidAction"}
 
 
 def error_code(exc: ClientError) -> str:
@@ -19,7 +19,9 @@ def error_code(exc: ClientError) -> str:
 def is_unsupported(exc: ClientError) -> bool:
     """Whether the endpoint failed because it lacks the operation (not because of our request)."""
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return error_code(exc) in UNSUPPORTED_ERRORS or status in (404, 500, 501)
+    code = error_code(exc)
+    # A bare status code means the body was no DynamoDB error at all (e.g. an HTML 500).
+    return code in UNSUPPORTED_ERRORS or code.isdigit() or status in (404, 501)
 
 
 def describe_table(client: Any, table_name: str) -> dict[str, Any] | None:
