@@ -5,8 +5,8 @@ Operations absent here answer UnknownOperationException (see docs/compatibility.
 """
 from __future__ import annotations
 
-from jobtable.api.ops import items, reads, tables
+from jobtable.api.ops import items, reads, tables, tags
 
 OPERATIONS: dict = {}
-for _family in (tables, items, reads):
+for _family in (tables, items, reads, tags):
     OPERATIONS.update(_family.OPERATIONS)
