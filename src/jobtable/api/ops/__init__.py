@@ -5,8 +5,8 @@ Operations absent here answer UnknownOperationException (see docs/compatibility.
 """
 from __future__ import annotations
 
-from jobtable.api.ops import batches, items, reads, tables
+from jobtable.api.ops import batches, items, reads, tables, transactions
 
 OPERATIONS: dict = {}
-for _family in (tables, items, reads, batches):
+for _family in (tables, items, reads, batches, transactions):
     OPERATIONS.update(_family.OPERATIONS)

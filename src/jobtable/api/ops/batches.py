@@ -34,7 +34,8 @@ def require_table(ctx: RequestContext, name: str) -> TableMeta:
     return meta
 
 
-def _capacity_list(req: dict, ctx: RequestContext, consumed: dict) -> list | None:
+def capacity_list(req: dict, ctx: RequestContext, consumed: dict) -> list | None:
+    """Record per-table capacity for metrics; the ConsumedCapacity list when asked."""
     ctx.consumed.extend(consumed.values())
     wires = [c.to_wire(req.get("ReturnConsumedCapacity")) for c in consumed.values()]
     wires = [w for w in wires if w is not None]
@@ -69,7 +70,7 @@ def batch_get_item(req: dict, ctx: RequestContext) -> dict:
     result = batches.batch_get(ctx.engine, reads)
     out: dict[str, Any] = {"Responses": result.items, "UnprocessedKeys": {
         name: {**request_items[name], "Keys": keys} for name, keys in result.unprocessed.items()}}
-    capacity = _capacity_list(req, ctx, result.consumed)
+    capacity = capacity_list(req, ctx, result.consumed)
     if capacity:
         out["ConsumedCapacity"] = capacity
     return out
@@ -106,7 +107,7 @@ def batch_write_item(req: dict, ctx: RequestContext) -> dict:
             metrics[meta.name].append(entry)
     if metrics:
         out["ItemCollectionMetrics"] = metrics
-    capacity = _capacity_list(req, ctx, result.consumed)
+    capacity = capacity_list(req, ctx, result.consumed)
     if capacity:
         out["ConsumedCapacity"] = capacity
     return out
