@@ -88,34 +88,34 @@ PLUS: "+"
 MINUS: "-"
 STAR: "*"
 PARAM: "?"
-DIRECTION.2: "ASC"i | "DESC"i
-RETURN_SCOPE.2: "ALL"i | "MODIFIED"i
-RETURN_AGE.2: "OLD"i | "NEW"i
-TRUE.2: "TRUE"i
-FALSE.2: "FALSE"i
-NULL.2: "NULL"i
-MISSING.2: "MISSING"i
-_SELECT.2: "SELECT"i
-_FROM.2: "FROM"i
-_WHERE.2: "WHERE"i
-_ORDER.2: "ORDER"i
-_BY.2: "BY"i
-_AS.2: "AS"i
-_INSERT.2: "INSERT"i
-_INTO.2: "INTO"i
-_VALUE.2: "VALUE"i
-_UPDATE.2: "UPDATE"i
-_SET.2: "SET"i
-_REMOVE.2: "REMOVE"i
-_DELETE.2: "DELETE"i
-_RETURNING.2: "RETURNING"i
-_EXISTS.2: "EXISTS"i
-_AND.2: "AND"i
-_OR.2: "OR"i
-_NOT.2: "NOT"i
-_BETWEEN.2: "BETWEEN"i
-_IN.2: "IN"i
-_IS.2: "IS"i
+DIRECTION.2: /(?:ASC|DESC)\b/i
+RETURN_SCOPE.2: /(?:ALL|MODIFIED)\b/i
+RETURN_AGE.2: /(?:OLD|NEW)\b/i
+TRUE.2: /(?:TRUE)\b/i
+FALSE.2: /(?:FALSE)\b/i
+NULL.2: /(?:NULL)\b/i
+MISSING.2: /(?:MISSING)\b/i
+_SELECT.2: /(?:SELECT)\b/i
+_FROM.2: /(?:FROM)\b/i
+_WHERE.2: /(?:WHERE)\b/i
+_ORDER.2: /(?:ORDER)\b/i
+_BY.2: /(?:BY)\b/i
+_AS.2: /(?:AS)\b/i
+_INSERT.2: /(?:INSERT)\b/i
+_INTO.2: /(?:INTO)\b/i
+_VALUE.2: /(?:VALUE)\b/i
+_UPDATE.2: /(?:UPDATE)\b/i
+_SET.2: /(?:SET)\b/i
+_REMOVE.2: /(?:REMOVE)\b/i
+_DELETE.2: /(?:DELETE)\b/i
+_RETURNING.2: /(?:RETURNING)\b/i
+_EXISTS.2: /(?:EXISTS)\b/i
+_AND.2: /(?:AND)\b/i
+_OR.2: /(?:OR)\b/i
+_NOT.2: /(?:NOT)\b/i
+_BETWEEN.2: /(?:BETWEEN)\b/i
+_IN.2: /(?:IN)\b/i
+_IS.2: /(?:IS)\b/i
 NAME: /[A-Za-z_][A-Za-z0-9_$]*/
 QUOTED: /"(?:[^"]|"")*"/
 STRING: /'(?:[^']|'')*'/
@@ -327,6 +327,15 @@ def parse(text: str) -> tuple[nodes.Statement, int]:
     return statement, builder.params
 
 
+def _complete(text: str) -> bool:
+    """Whether `text` alone is a whole statement (so what follows it is a leftover)."""
+    try:
+        _PARSER.parse(text)
+    except UnexpectedInput:
+        return False
+    return True
+
+
 def _detail(text: str, error: UnexpectedInput) -> str:
     """DynamoDB's detail for a syntax error (its parser's wording, by the shape of the error)."""
     words = text.split(None, 1)
@@ -335,9 +344,8 @@ def _detail(text: str, error: UnexpectedInput) -> str:
     if isinstance(error, UnexpectedCharacters):
         return ""
     token = getattr(error, "token", None)
-    expected = set(getattr(error, "expected", ()) or ())
     at_end = isinstance(error, UnexpectedEOF) or (token is not None and token.type == "$END")
-    if not at_end and "$END" in expected:
+    if not at_end and token is not None and _complete(text[:token.start_pos]):
         return "Unexpected token after expression"
     if at_end:
         before = text.rstrip().rstrip(";").split()
