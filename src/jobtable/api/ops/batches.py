@@ -34,12 +34,14 @@ def require_table(ctx: RequestContext, name: str) -> TableMeta:
     return meta
 
 
-def capacity_list(req: dict, ctx: RequestContext, consumed: dict) -> list | None:
-    """Record per-table capacity for metrics; the ConsumedCapacity list when asked."""
+def with_capacity_list(out: dict, req: dict, ctx: RequestContext, consumed: dict) -> dict:
+    """Record per-table capacity for metrics; add the ConsumedCapacity list when asked."""
     ctx.consumed.extend(consumed.values())
     wires = [c.to_wire(req.get("ReturnConsumedCapacity")) for c in consumed.values()]
     wires = [w for w in wires if w is not None]
-    return wires or None
+    if wires:
+        out["ConsumedCapacity"] = wires
+    return out
 
 
 # ---------------------------------------------------------------- BatchGetItem
@@ -70,10 +72,7 @@ def batch_get_item(req: dict, ctx: RequestContext) -> dict:
     result = batches.batch_get(ctx.engine, reads)
     out: dict[str, Any] = {"Responses": result.items, "UnprocessedKeys": {
         name: {**request_items[name], "Keys": keys} for name, keys in result.unprocessed.items()}}
-    capacity = capacity_list(req, ctx, result.consumed)
-    if capacity:
-        out["ConsumedCapacity"] = capacity
-    return out
+    return with_capacity_list(out, req, ctx, result.consumed)
 
 
 # ---------------------------------------------------------------- BatchWriteItem
@@ -107,10 +106,7 @@ def batch_write_item(req: dict, ctx: RequestContext) -> dict:
             metrics[meta.name].append(entry)
     if metrics:
         out["ItemCollectionMetrics"] = metrics
-    capacity = capacity_list(req, ctx, result.consumed)
-    if capacity:
-        out["ConsumedCapacity"] = capacity
-    return out
+    return with_capacity_list(out, req, ctx, result.consumed)
 
 
 def _write_request(meta: TableMeta, write: dict) -> batches.WriteRequest:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobtable.api.ops.batches import capacity_list
+from jobtable.api.ops.batches import with_capacity_list
 from jobtable.api.ops.common import return_old_on_failure, with_capacity
 from jobtable.api.ops.transactions import request_fingerprint
 from jobtable.api.protocol import RequestContext
@@ -32,10 +32,7 @@ def batch_execute_statement(req: dict, ctx: RequestContext) -> dict:
     statements = [{**s, "Parameters": _parameters(s)} for s in req["Statements"]]
     responses, consumed = execute.batch_execute(ctx.engine, statements)
     out: dict[str, Any] = {"Responses": responses}
-    capacity = capacity_list(req, ctx, consumed)
-    if capacity:
-        out["ConsumedCapacity"] = capacity
-    return out
+    return with_capacity_list(out, req, ctx, consumed)
 
 
 def execute_transaction(req: dict, ctx: RequestContext) -> dict:
@@ -43,10 +40,7 @@ def execute_transaction(req: dict, ctx: RequestContext) -> dict:
     responses, consumed = execute.execute_transaction(ctx.engine, statements, req.get("ClientRequestToken"),
                                                       request_fingerprint(req))
     out: dict[str, Any] = {"Responses": responses}
-    capacity = capacity_list(req, ctx, consumed)
-    if capacity:
-        out["ConsumedCapacity"] = capacity
-    return out
+    return with_capacity_list(out, req, ctx, consumed)
 
 
 OPERATIONS = {

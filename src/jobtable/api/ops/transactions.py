@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from jobtable.api.ops.batches import capacity_list, require_table
+from jobtable.api.ops.batches import require_table, with_capacity_list
 from jobtable.api.ops.common import expression_context, item_collection_metrics, return_old_on_failure
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import items, transactions
@@ -113,10 +113,7 @@ def transact_write_items(req: dict, ctx: RequestContext) -> dict:
     metrics = collection_metrics(req, ctx, outcome.result.get("collections", {}))
     if metrics:
         out["ItemCollectionMetrics"] = metrics
-    capacity = capacity_list(req, ctx, outcome.consumed)
-    if capacity:
-        out["ConsumedCapacity"] = capacity
-    return out
+    return with_capacity_list(out, req, ctx, outcome.consumed)
 
 
 # ---------------------------------------------------------------- TransactGetItems
@@ -138,10 +135,7 @@ def transact_get_items(req: dict, ctx: RequestContext) -> dict:
         gets.append(transactions.GetAction(meta, items.check_key(meta, spec["Key"]), projection))
     found, consumed = transactions.transact_get(ctx.engine, gets)
     out: dict[str, Any] = {"Responses": [{"Item": item} if item is not None else {} for item in found]}
-    capacity = capacity_list(req, ctx, consumed)
-    if capacity:
-        out["ConsumedCapacity"] = capacity
-    return out
+    return with_capacity_list(out, req, ctx, consumed)
 
 
 OPERATIONS = {

@@ -1,12 +1,19 @@
 """The syntax tree of DynamoDB's PartiQL statements (SELECT, INSERT, UPDATE, DELETE, EXISTS).
 
-Trees are immutable and cached by statement text; `?` parameters are kept as `Param`
-nodes numbered in text order and bound per request.
+Conditions, calls, arithmetic and SET/REMOVE reuse the expression AST's node shapes (Compare,
+Between, In, And, Or, Not, Call, Arithmetic, SetAction, RemoveAction) with PartiQL operands (Path, Literal, Param)
+inside; `translate` maps those operands to expression paths and values. Trees are
+immutable and cached by statement text; `?` parameters are kept as `Param` nodes numbered
+in text order and bound per request.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional, Union
+
+from jobtable.engine.expressions.ast import And, Arithmetic, Between, Call, Compare, In, Not, Or
+from jobtable.engine.expressions.ast import RemoveAction as Remove
+from jobtable.engine.expressions.ast import SetAction as Assign
 
 
 # ---------------------------------------------------------------- values and operands
@@ -38,44 +45,11 @@ class Literal:
     value: object = None
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    name: str  # lower case
-    args: tuple["Operand", ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Arithmetic:
-    op: str
-    left: "Operand"
-    right: "Operand"
-
-
 Value = Union[Literal, Param]
 Operand = Union[Path, Literal, Param, Call, Arithmetic]
 
 
 # ---------------------------------------------------------------- conditions
-
-
-@dataclass(frozen=True, slots=True)
-class Compare:
-    op: str  # = <> < <= > >= (!= is read as <>)
-    left: Operand
-    right: Operand
-
-
-@dataclass(frozen=True, slots=True)
-class Between:
-    operand: Operand
-    low: Operand
-    high: Operand
-
-
-@dataclass(frozen=True, slots=True)
-class In:
-    operand: Operand
-    choices: tuple[Operand, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,23 +59,6 @@ class Is:
     operand: Operand
     type_name: str
     negated: bool
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    left: "Condition"
-    right: "Condition"
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    left: "Condition"
-    right: "Condition"
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    operand: "Condition"
 
 
 Condition = Union[Compare, Between, In, Is, And, Or, Not, Call]
@@ -128,17 +85,6 @@ class Select:
 class Insert:
     table: str
     item: Value
-
-
-@dataclass(frozen=True, slots=True)
-class Assign:
-    path: Path
-    value: Operand
-
-
-@dataclass(frozen=True, slots=True)
-class Remove:
-    path: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +122,8 @@ def table_of(statement: Statement) -> str:
     if isinstance(statement, Exists):
         return statement.select.source.table
     return statement.table
+
+
+__all__ = ["And", "Arithmetic", "Assign", "Between", "Call", "Compare", "Condition", "Delete", "Exists", "In",
+           "Insert", "Is", "Literal", "Not", "Operand", "Or", "Param", "Path", "Remove", "Select", "Source",
+           "Statement", "Update", "Value", "is_read", "table_of"]
