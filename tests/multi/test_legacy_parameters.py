@@ -140,8 +140,6 @@ EXPECTED_ERRORS = [
      INVALID + "Exists and ComparisonOperator cannot be used together for Attribute: n"),
     ({"Expected": {"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N(1)]}}},
      INVALID + "Invalid number of argument(s) for the BETWEEN ComparisonOperator"),
-    ({"Expected": {"n": {"ComparisonOperator": "LT", "AttributeValueList": [{"BOOL": True}]}}},
-     INVALID + "ComparisonOperator LT is not valid for BOOL AttributeValue type"),
     ({"Expected": {"n": {"Value": N(1)}}, "ConditionalOperator": "OR"},
      "ConditionalOperator can only be used when Filter or Expected has two or more elements"),
     ({"ConditionalOperator": "AND"}, "ConditionalOperator cannot be used without Filter or Expected"),
@@ -172,6 +170,9 @@ def test_update_query_and_projection_validation_messages(ddb: Any, table: str) -
                                  UpdateExpression="SET n = :v", ExpressionAttributeValues={":v": N(1)}),
          "Can not use both expression and non-expression parameters in the same request: "
          "Non-expression parameters: {AttributeUpdates} Expression parameters: {UpdateExpression}"),
+        (lambda: ddb.scan(TableName=table, ScanFilter={"n": {"ComparisonOperator": "LT",
+                                                             "AttributeValueList": [{"BOOL": True}]}}),
+         INVALID + "ComparisonOperator LT is not valid for BOOL AttributeValue type"),
         (lambda: ddb.get_item(TableName=table, Key=key(1), AttributesToGet=["n", "n"]),
          INVALID + "Duplicate value in attribute name: n"),
         (lambda: ddb.query(TableName=table, KeyConditions={"pk": {"ComparisonOperator": "NE",

@@ -152,7 +152,7 @@ def _new_item(action: WriteAction, old: Optional[dict]) -> Optional[dict]:
     if action.kind == "Delete":
         return None
     base = old if old is not None else dict(action.key)
-    new = action.update.apply(base) if action.update is not None else dict(base)
+    new = action.update.apply(base, item_exists=old is not None) if action.update is not None else dict(base)
     check_index_keys(action.meta, new)
     check_item_size(new, UPDATE_TOO_LARGE)
     return new

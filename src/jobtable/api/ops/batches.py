@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from jobtable.api.ops import legacy
-from jobtable.api.ops.common import expression_context, item_collection_metrics
+from jobtable.api.ops.common import expression_context, item_collection_metrics, table_name_from
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import batches, items
 from jobtable.engine.catalog import TableMeta
@@ -27,8 +27,8 @@ WRITE_REQUEST_SHAPE = ("Supplied AttributeValue has more than one datatypes set,
 
 
 def require_table(ctx: RequestContext, name: str) -> TableMeta:
-    """Batches and transactions say "Requested resource not found" without the table name."""
-    meta = ctx.engine.catalog.get(name)
+    """A table by name or ARN; batches and transactions say "Requested resource not found" without a name."""
+    meta = ctx.engine.catalog.get(table_name_from(name))
     if meta is None:
         raise ResourceNotFoundException("Requested resource not found")
     return meta
