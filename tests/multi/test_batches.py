@@ -42,7 +42,8 @@ def test_batch_write_then_batch_get_over_two_tables(ddb: Any, make_table: Any) -
 
 def test_batch_write_deletes_and_legacy_attributes_to_get(ddb: Any, make_table: Any) -> None:
     table = make_table("hash")
-    ddb.batch_write_item(RequestItems={table: [put("a", x=S("1"), y=S("2")), put("b")]})
+    arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    ddb.batch_write_item(RequestItems={arn: [put("a", x=S("1"), y=S("2")), put("b")]})  # an ARN names the table
     ddb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": {"pk": S("b")}}}, put("c")]})
     got = ddb.batch_get_item(RequestItems={table: {"Keys": [{"pk": S(k)} for k in "abc"],
                                                    "AttributesToGet": ["pk", "x"]}})
