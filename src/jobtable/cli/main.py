@@ -20,9 +20,10 @@ def cli() -> None:
 
 def _register_commands() -> None:
     # Each family lives in its own module and adds itself here.
-    from jobtable.cli import serve
+    from jobtable.cli import serve, streams
 
     serve.register(cli)
+    streams.register(cli)
 
 
 _register_commands()

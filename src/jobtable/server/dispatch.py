@@ -119,3 +119,9 @@ def dispatch_get(engine: Engine, request: HttpRequest) -> tuple[int, str, bytes]
     if handler is None:
         return None
     return handler(engine, request)
+
+
+# Other AWS protocols served on the same endpoint.
+from jobtable.api import streams as _streams  # noqa: E402  (DynamoDB Streams, JSON)
+
+POST_HANDLERS.append((_streams.matches, _streams.serve))
