@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from jobtable.engine.catalog import TableMeta
+from jobtable.engine.periodic import Periodic
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
@@ -95,23 +96,19 @@ def prune(engine: "Engine", meta: TableMeta) -> bool:
     return deleted >= PRUNE_CHUNK
 
 
-class _RetentionTask:
-    """Background task: prune every table's log, at most once per PRUNE_EVERY_SECONDS of clock."""
+def register(engine: "Engine") -> None:
+    schedule = Periodic(PRUNE_EVERY_SECONDS)
 
-    def __init__(self) -> None:
-        self.next_at = 0.0
-
-    def __call__(self, engine: "Engine") -> bool:
+    def retention_task(engine: "Engine") -> bool:
+        """Prune every table's log, at most once per PRUNE_EVERY_SECONDS of clock."""
         now = engine.clock.now()
-        if now < self.next_at:
+        if not schedule.due(now):
             return False
         busy = False
         for meta in engine.catalog.all():
             busy = prune(engine, meta) or busy
         if not busy:
-            self.next_at = now + PRUNE_EVERY_SECONDS
+            schedule.ran(now)
         return busy
 
-
-def register(engine: "Engine") -> None:
-    engine.add_background_task("changelog-retention", _RetentionTask())
+    engine.add_background_task("changelog-retention", retention_task)

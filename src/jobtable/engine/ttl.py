@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable
 import orjson
 
 from jobtable.engine.catalog import TableMeta
+from jobtable.engine.periodic import Periodic
 from jobtable.engine.writes import apply_write, expiry_of
 
 if TYPE_CHECKING:
@@ -42,8 +43,7 @@ TtlObserver = Callable[[str, int, float], None]
 class TtlState:
     """The sweeper's per-engine state: schedule, counters and observers."""
 
-    interval: float = DEFAULT_INTERVAL
-    next_sweep_at: float = 0.0
+    schedule: Periodic = field(default_factory=lambda: Periodic(DEFAULT_INTERVAL))
     deleted: dict[str, int] = field(default_factory=dict)  # TimeToLiveDeletedItemCount per table
     observers: list[TtlObserver] = field(default_factory=list)
 
@@ -56,7 +56,7 @@ def ttl_state(engine: "Engine") -> TtlState:
 
 
 def set_interval(engine: "Engine", seconds: float) -> None:
-    ttl_state(engine).interval = max(0.0, float(seconds))
+    ttl_state(engine).schedule.interval = max(0.0, float(seconds))
 
 
 def register(engine: "Engine") -> None:
@@ -100,16 +100,16 @@ def run(engine: "Engine") -> bool:
     for meta in engine.catalog.all():
         if is_enabled(meta) and "ttl_backfill" in meta.extras:
             return _backfill_chunk(engine, meta)
-    state = ttl_state(engine)
+    schedule = ttl_state(engine).schedule
     now = engine.clock.now()
-    if now < state.next_sweep_at:
+    if not schedule.due(now):
         return False
     busy = False
     for meta in engine.catalog.all():
         if is_enabled(meta):
             busy = sweep_table(engine, meta, now) or busy
-    if not busy:
-        state.next_sweep_at = now + state.interval
+    if not busy:  # a pass that hit the batch bound continues on the next tick
+        schedule.ran(now)
     return busy
 
 

@@ -20,6 +20,7 @@ import orjson
 
 from jobtable.engine import changelog
 from jobtable.engine.catalog import TableMeta
+from jobtable.engine.periodic import Periodic
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
@@ -203,27 +204,17 @@ def log_retention_seconds(engine: "Engine", meta: TableMeta) -> float:
     return changelog.STREAM_RETENTION_SECONDS if row else 0.0
 
 
-class _MaintenanceTask:
-    """Background task: roll shards over and forget shards/streams closed more than 24 h ago."""
-
-    def __init__(self) -> None:
-        self.next_at = 0.0
-
-    def __call__(self, engine: "Engine") -> bool:
-        now = engine.clock.now()
-        if now < self.next_at:
-            return False
-        self.next_at = now + MAINTENANCE_EVERY_SECONDS
-        for stream in list_streams(engine):
-            if stream.disabled_at is None:
-                shards(engine, stream)
-        expired = now - KEEP_AFTER_CLOSE_SECONDS
-        with engine.storage.transaction() as c:
-            c.execute("DELETE FROM jt_stream_shards WHERE closed_at IS NOT NULL AND closed_at < ?", (expired,))
-            c.execute("DELETE FROM jt_stream_shards WHERE arn IN (SELECT arn FROM jt_streams"
-                      " WHERE disabled_at IS NOT NULL AND disabled_at < ?)", (expired,))
-            c.execute("DELETE FROM jt_streams WHERE disabled_at IS NOT NULL AND disabled_at < ?", (expired,))
-        return False
+def maintain(engine: "Engine") -> None:
+    """Roll shards over and forget shards and streams closed more than 24 hours ago."""
+    for stream in list_streams(engine):
+        if stream.disabled_at is None:
+            shards(engine, stream)
+    expired = engine.clock.now() - KEEP_AFTER_CLOSE_SECONDS
+    with engine.storage.transaction() as c:
+        c.execute("DELETE FROM jt_stream_shards WHERE closed_at IS NOT NULL AND closed_at < ?", (expired,))
+        c.execute("DELETE FROM jt_stream_shards WHERE arn IN (SELECT arn FROM jt_streams"
+                  " WHERE disabled_at IS NOT NULL AND disabled_at < ?)", (expired,))
+        c.execute("DELETE FROM jt_streams WHERE disabled_at IS NOT NULL AND disabled_at < ?", (expired,))
 
 
 def register(engine: "Engine") -> None:
@@ -231,4 +222,13 @@ def register(engine: "Engine") -> None:
     sync_all(engine)
     if log_retention_seconds not in changelog.RETENTION_RULES:
         changelog.RETENTION_RULES.append(log_retention_seconds)
-    engine.add_background_task("stream-shards", _MaintenanceTask())
+    schedule = Periodic(MAINTENANCE_EVERY_SECONDS)
+
+    def maintenance_task(engine: "Engine") -> bool:
+        now = engine.clock.now()
+        if schedule.due(now):
+            maintain(engine)
+            schedule.ran(now)
+        return False
+
+    engine.add_background_task("stream-shards", maintenance_task)
