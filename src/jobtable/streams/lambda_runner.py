@@ -89,6 +89,18 @@ def _handled_count(result: Any, batch: Batch) -> int:
     return len(batch.records)
 
 
+def _session(endpoint_url: str | None, region_name: str | None) -> boto3.session.Session:
+    """The default AWS session; a local endpoint works without configured credentials or region."""
+    session = boto3.session.Session(region_name=region_name)
+    if endpoint_url is None:
+        return session
+    region = session.region_name or "us-east-1"
+    if session.get_credentials() is None:
+        return boto3.session.Session(aws_access_key_id="jobtable", aws_secret_access_key="jobtable",
+                                     region_name=region)
+    return boto3.session.Session(region_name=region)
+
+
 def run_lambda_handler(handler: Handler, table: str, *, endpoint_url: str | None = None,
                        region_name: str | None = None, checkpoint_file: str | None = None,
                        batch_size: int = 100, starting_position: str = "TRIM_HORIZON",
@@ -101,7 +113,7 @@ def run_lambda_handler(handler: Handler, table: str, *, endpoint_url: str | None
     A failing batch is retried `retry_attempts` times, then HandlerFailed is raised (the
     checkpoint keeps the position, so the next run retries it again).
     """
-    session = boto3.session.Session(region_name=region_name)
+    session = _session(endpoint_url, region_name)
     dynamodb = dynamodb_client or session.client("dynamodb", endpoint_url=endpoint_url)
     streams = streams_client or session.client("dynamodbstreams", endpoint_url=endpoint_url)
     reader = StreamReader(table, dynamodb, streams, Checkpoint.load(checkpoint_file), starting_position, batch_size)

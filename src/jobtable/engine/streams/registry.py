@@ -150,7 +150,7 @@ def list_streams(engine: "Engine", table_name: str | None = None) -> list[Stream
         sql += " WHERE table_name=?"
         args = (table_name,)
     with engine.storage.read() as c:
-        rows = c.execute(sql + " ORDER BY table_name, created DESC, arn", args).fetchall()
+        rows = c.execute(sql + " ORDER BY table_name, label DESC, arn", args).fetchall()
     return [_stream(row) for row in rows]
 
 
