@@ -27,7 +27,8 @@ class Checkpoint:
 
     path: str | None = None
     stream_arn: str | None = None
-    shards: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> {"seq": str|None, "done": bool}
+    # shard id -> {"seq": last handled SequenceNumber or None, "done": bool, "latest": started at LATEST}
+    shards: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | None) -> "Checkpoint":
@@ -79,7 +80,7 @@ class StreamReader:
     def stream_arn(self) -> str:
         table = self.dynamodb.describe_table(TableName=self.table_name)["Table"]
         if not table.get("StreamSpecification", {}).get("StreamEnabled") or not table.get("LatestStreamArn"):
-            raise ValueError(f"table {self.table_name} has no enabled stream (UpdateTable StreamSpecification)")
+            raise ValueError(f"table {self.table_name} has no enabled stream: enable one with UpdateTable StreamSpecification")
         return table["LatestStreamArn"]
 
     def _shards(self, arn: str) -> list[dict]:
@@ -105,7 +106,8 @@ class StreamReader:
                 entry = self.checkpoint.shard(shard["ShardId"])
                 if "EndingSequenceNumber" in shard["SequenceNumberRange"]:
                     entry["done"] = True
-                else:
+                else:  # until a record is handled here, a lost iterator resumes at LATEST again
+                    entry["latest"] = True
                     self._iterators[shard["ShardId"]] = self._iterator(arn, shard["ShardId"], "LATEST")
         self.checkpoint.save()
 
@@ -117,9 +119,10 @@ class StreamReader:
         return self.streams.get_shard_iterator(**kwargs)["ShardIterator"]
 
     def _resume(self, arn: str, shard_id: str) -> str:
-        seq = self.checkpoint.shard(shard_id)["seq"]
+        entry = self.checkpoint.shard(shard_id)
+        seq = entry["seq"]
         if seq is None:
-            return self._iterator(arn, shard_id, "TRIM_HORIZON")
+            return self._iterator(arn, shard_id, "LATEST" if entry.get("latest") else "TRIM_HORIZON")
         try:
             return self._iterator(arn, shard_id, "AFTER_SEQUENCE_NUMBER", seq)
         except ClientError as exc:
@@ -170,6 +173,7 @@ class StreamReader:
         entry = self.checkpoint.shard(batch.shard_id)
         if handled:
             entry["seq"] = handled[-1]["dynamodb"]["SequenceNumber"]
+            entry.pop("latest", None)
         if len(handled) < len(batch.records):
             self._iterators.pop(batch.shard_id, None)  # re-read the rest from the checkpoint
         elif batch.closes_shard:
