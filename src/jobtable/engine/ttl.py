@@ -13,7 +13,6 @@ committed batch of TTL deletions.
 """
 from __future__ import annotations
 
-import base64
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -22,6 +21,7 @@ import orjson
 
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.periodic import Periodic
+from jobtable.engine.walk import cursor_after, items_after
 from jobtable.engine.writes import apply_write, expiry_of
 
 if TYPE_CHECKING:
@@ -113,30 +113,19 @@ def run(engine: "Engine") -> bool:
     return busy
 
 
-def _encode_cursor(pk: bytes, sk: bytes) -> list[str]:
-    return [base64.b64encode(pk).decode(), base64.b64encode(sk).decode()]
-
-
 def _backfill_chunk(engine: "Engine", meta: TableMeta) -> bool:
     """Recompute `expires` for the next chunk of items in key order; True while work remains."""
     with engine.storage.transaction() as c:
         backfill = meta.extras.get("ttl_backfill")
         if engine.catalog.get(meta.name) is not meta or backfill is None:
             return True  # changed meanwhile; look again
-        cursor = backfill.get("cursor")
-        if cursor:
-            pk, sk = (base64.b64decode(x) for x in cursor)
-            rows = c.execute(f"SELECT pk, sk, doc FROM {meta.items_table} WHERE (pk, sk) > (?, ?)"
-                             f" ORDER BY pk, sk LIMIT {BACKFILL_CHUNK}", (pk, sk)).fetchall()
-        else:
-            rows = c.execute(f"SELECT pk, sk, doc FROM {meta.items_table} ORDER BY pk, sk"
-                             f" LIMIT {BACKFILL_CHUNK}").fetchall()
+        rows = items_after(c, meta, backfill.get("cursor"), BACKFILL_CHUNK)
         c.executemany(f"UPDATE {meta.items_table} SET expires=? WHERE pk=? AND sk=?",
                       [(expiry_of(meta, orjson.loads(doc)), pk, sk) for pk, sk, doc in rows])
         if len(rows) < BACKFILL_CHUNK:
             meta.extras.pop("ttl_backfill", None)
         else:
-            backfill["cursor"] = _encode_cursor(rows[-1][0], rows[-1][1])
+            backfill["cursor"] = cursor_after(rows)
         engine.catalog.save(meta)
     return True  # the next pass sweeps (or backfills further)
 
