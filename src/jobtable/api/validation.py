@@ -21,6 +21,9 @@ OPAQUE_SHAPES = {"AttributeValue"}
 
 Checker = Callable[[Any, str, list], None]
 
+# Members DynamoDB still requires although the published model marks them optional.
+EXTRA_REQUIRED = {("dynamodb", "CreateTable"): ("AttributeDefinitions", "KeySchema")}
+
 
 @functools.lru_cache(maxsize=None)
 def service_model(service: str = "dynamodb") -> Any:
@@ -181,6 +184,9 @@ def validate_request(operation: str, body: dict, service: str = "dynamodb") -> N
     if checker is None:
         return
     errors: list[str] = []
+    for name in EXTRA_REQUIRED.get((service, operation), ()):
+        if body.get(name) is None:
+            _violation(errors, None, _camel(name), "Member must not be null")
     checker(body, "", errors)
     if errors:
         noun = "error" if len(errors) == 1 else "errors"

@@ -1,7 +1,8 @@
 """`jobtable serve` (an endpoint) and `jobtable up` (an endpoint with the seed's job table)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -36,6 +37,17 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+@contextlib.contextmanager
+def storage_errors_as_one_line() -> Iterator[None]:
+    from jobtable.cli.common import fail
+    from jobtable.engine.storage import StorageError
+
+    try:
+        yield
+    except StorageError as exc:
+        fail(str(exc))
+
+
 def config_from(**kwargs: Any) -> ServerConfig:
     return ServerConfig(host=kwargs["host"], port=kwargs["port"], data_dir=kwargs["data_dir"],
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
@@ -60,7 +72,8 @@ def serve(**kwargs: Any) -> None:
     config = config_from(**kwargs)
     click.echo(f"jobtable serving DynamoDB on http://{config.host}:{config.port} "
                f"({'in memory' if config.in_memory else 'data dir ' + str(config.data_dir)})", err=True)
-    run_server(config)
+    with storage_errors_as_one_line():
+        run_server(config)
 
 
 @click.command()
@@ -86,7 +99,8 @@ def up(table_name: str, **kwargs: Any) -> None:
         click.echo(f"job table {table_name}: {state}", err=True)
 
     click.echo(f"jobtable serving DynamoDB on http://{config.host}:{config.port}", err=True)
-    run_server(config, on_ready=ready)
+    with storage_errors_as_one_line():
+        run_server(config, on_ready=ready)
 
 
 def register(cli: click.Group) -> None:

@@ -108,7 +108,7 @@ def update_item(engine: "Engine", meta: TableMeta, key: dict, update: "Update | 
         if condition is not None and not condition.evaluate(old):
             raise _condition_failed(old, return_old_on_failure)
         base = old if old is not None else dict(key)
-        new = update.apply(base) if update is not None else dict(base)
+        new = update.apply(base, item_exists=old is not None) if update is not None else dict(base)
         check_index_keys(meta, new)
         check_item_size(new, UPDATE_TOO_LARGE)
         consumed = apply_write(engine, meta, old, new, old_size=old_size)

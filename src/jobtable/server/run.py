@@ -61,7 +61,24 @@ def serve(config: ServerConfig, engine: Engine | None = None,
                                log_level=config.log_level, access_log=False, http="httptools",
                                loop=_loop_name(), timeout_keep_alive=30, server_header=False,
                                date_header=False)
-    uvicorn.Server(uv_config).run()
+    _GracefulServer(uv_config).run()
+
+
+def _graceful_server_class() -> type:
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        """uvicorn re-raises SIGTERM/SIGINT after shutdown; a clean, flushed stop exits 0 here."""
+
+        def handle_exit(self, sig: int, frame: object) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    return GracefulServer
+
+
+def _GracefulServer(config: object) -> object:  # noqa: N802 - class factory keeps uvicorn import lazy
+    return _graceful_server_class()(config)
 
 
 def _loop_name() -> str:

@@ -5,10 +5,10 @@ Operations absent here answer UnknownOperationException (see docs/compatibility.
 """
 from __future__ import annotations
 
-from jobtable.api.ops import items, reads, tables, ttl
+from jobtable.api.ops import items, reads, tables, tags, ttl
 
 OPERATIONS: dict = {}
-for _family in (tables, items, reads, ttl):
+for _family in (tables, items, reads, tags, ttl):
     OPERATIONS.update(_family.OPERATIONS)
 
 from jobtable.api import streams as _streams  # noqa: E402,F401  keeps stream registries in step with tables

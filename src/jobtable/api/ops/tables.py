@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from jobtable.api.describe import describe_table
+from jobtable.api.ops.common import table_for, table_name_from
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import indexes
 from jobtable.engine.catalog import IndexMeta, KeyAttr, TableMeta
@@ -147,7 +148,7 @@ def _apply_sse(engine: Any, meta: TableMeta, spec: dict | None) -> None:
 
 def create_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    name = req["TableName"]
+    name = table_name_from(req["TableName"])
     if engine.catalog.get(name) is not None:
         raise ResourceInUseException(f"Table already exists: {name}")
     billing = req.get("BillingMode") or "PROVISIONED"
@@ -214,7 +215,7 @@ TABLE_DELETED_HOOKS: list = []
 
 
 def describe(req: dict, ctx: RequestContext) -> dict:
-    meta = ctx.engine.catalog.require(req["TableName"])
+    meta = table_for(ctx, req["TableName"])
     return {"Table": describe_table(ctx.engine, meta)}
 
 
@@ -232,7 +233,7 @@ def list_tables(req: dict, ctx: RequestContext) -> dict:
 
 def delete_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    meta = engine.catalog.require(req["TableName"])
+    meta = table_for(ctx, req["TableName"])
     if meta.deletion_protection:
         raise ValidationException("Resource cannot be deleted as it is currently protected against deletion. "
                                   "Disable deletion protection first.")
@@ -256,7 +257,7 @@ def _update_throughput(obj: Any, pt: dict, now: float, what: str) -> None:
 
 def update_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    meta = engine.catalog.require(req["TableName"])
+    meta = table_for(ctx, req["TableName"])
     now = engine.clock.now()
     changes = [k for k in ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
                            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
@@ -377,7 +378,13 @@ def update_table(req: dict, ctx: RequestContext) -> dict:
             indexes.add_index(engine, meta, index)
         for hook in TABLE_UPDATED_HOOKS:  # inside: no write can slip between the change and its hooks
             hook(engine, meta, req)
-    return {"TableDescription": describe_table(engine, meta, status="UPDATING" if (new_gsis or dropped) else None)}
+    description = describe_table(engine, meta, status="UPDATING" if (new_gsis or dropped) else None)
+    created = {index.name for index in new_gsis}
+    for gsi in description.get("GlobalSecondaryIndexes", []):
+        if gsi["IndexName"] in created:  # the response reflects the request's moment, as in AWS
+            gsi["IndexStatus"] = "CREATING"
+            gsi["Backfilling"] = True
+    return {"TableDescription": description}
 
 
 TABLE_UPDATED_HOOKS: list = []
