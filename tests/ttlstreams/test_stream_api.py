@@ -122,6 +122,22 @@ def test_iterator_types_and_paging(ddb: Any, streams: Any, table_name: str) -> N
     assert ids(drain(streams, latest)[0]) == ["f"]
 
 
+def test_at_timestamp_starts_at_the_first_record_written_then(
+        ddb: Any, streams: Any, backend: Any, table_name: str, now: Any) -> None:
+    simple_table(ddb, table_name)
+    put(ddb, table_name, "early")
+    backend.advance(10)
+    middle = now()
+    put(ddb, table_name, "late")
+    arn = stream_arn(ddb, table_name)
+    shard = shard_ids(streams, arn)[0]
+    at = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_TIMESTAMP",
+                                    Timestamp=middle)["ShardIterator"]
+    assert ids(drain(streams, at)[0]) == ["late"]
+    code, _ = error_of(streams.get_shard_iterator, StreamArn=arn, ShardId=shard, ShardIteratorType="AT_TIMESTAMP")
+    assert code == "ValidationException"
+
+
 def test_iterator_errors(ddb: Any, streams: Any, table_name: str) -> None:
     simple_table(ddb, table_name)
     put(ddb, table_name, "a")

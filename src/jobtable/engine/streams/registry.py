@@ -168,30 +168,45 @@ def table_of(engine: "Engine", stream: Stream) -> TableMeta | None:
 
 def shards(engine: "Engine", stream: Stream) -> list[Shard]:
     """The stream's shards, oldest first, after rolling the open shard over if it is due."""
-    with engine.storage.transaction() as c:
-        _roll_over(engine, c, stream)
+    found = _read_shards(engine, stream)
+    open_shard = next((s for s in found if s.is_open), None)
+    if open_shard is not None and _roll_over_due(engine, stream, open_shard):
+        with engine.storage.transaction() as c:
+            _roll_over(engine, c, stream)
+        found = _read_shards(engine, stream)
+    return found
+
+
+def _read_shards(engine: "Engine", stream: Stream) -> list[Shard]:
+    with engine.storage.read() as c:
         rows = c.execute(f"SELECT {_SHARD_COLUMNS} FROM jt_stream_shards WHERE arn=? ORDER BY created, shard_id",
                          (stream.arn,)).fetchall()
     return [Shard(*row) for row in rows]
 
 
-def _roll_over(engine: "Engine", c: sqlite3.Connection, stream: Stream) -> None:
-    """Close an open shard older than SHARD_ROLLOVER_SECONDS that holds records; open its child."""
+def _roll_over_due(engine: "Engine", stream: Stream, shard: Shard) -> bool:
+    """An open shard rolls over once it is SHARD_ROLLOVER_SECONDS old and holds records."""
     meta = table_of(engine, stream)
     if stream.disabled_at is not None or meta is None:
-        return
-    now = engine.clock.now()
+        return False
+    if engine.clock.now() - shard.created < SHARD_ROLLOVER_SECONDS:
+        return False
+    with engine.storage.read() as c:
+        return changelog.last_sequence(c, meta) >= shard.start_seq
+
+
+def _roll_over(engine: "Engine", c: sqlite3.Connection, stream: Stream) -> None:
+    """Close the open shard at the log's last sequence number and open its child after it."""
     row = c.execute(f"SELECT {_SHARD_COLUMNS} FROM jt_stream_shards WHERE arn=? AND end_seq IS NULL",
                     (stream.arn,)).fetchone()
-    if row is None:
-        return
-    shard = Shard(*row)
+    meta = table_of(engine, stream)
+    if row is None or meta is None or not _roll_over_due(engine, stream, Shard(*row)):
+        return  # someone else rolled it over meanwhile
+    now = engine.clock.now()
     last = changelog.last_sequence(c, meta)
-    if now - shard.created < SHARD_ROLLOVER_SECONDS or last < shard.start_seq:
-        return
     c.execute("UPDATE jt_stream_shards SET end_seq=?, closed_at=? WHERE arn=? AND shard_id=?",
-              (last, now, stream.arn, shard.shard_id))
-    _open_shard(c, stream.arn, shard.shard_id, now, last + 1)
+              (last, now, stream.arn, row[1]))
+    _open_shard(c, stream.arn, row[1], now, last + 1)
 
 
 # -- retention --------------------------------------------------------------------------
