@@ -25,6 +25,10 @@ def _register_commands() -> None:
     serve.register(cli)
     streams.register(cli)
 
+    from jobtable.cli import users  # users, certs
+
+    users.register(cli)
+
 
 _register_commands()
 

@@ -6,6 +6,8 @@ from typing import Any, Callable, Iterator
 
 import click
 
+from jobtable.cli.common import friendly_errors
+from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
 
@@ -31,6 +33,7 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seconds between TTL sweeps that delete expired items (AWS: within ~48 hours)."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
+        *security_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -53,11 +56,13 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
-                        ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"])
+                        ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
+                        **security_settings(kwargs))
 
 
 @click.command()
 @server_options
+@friendly_errors
 def serve(**kwargs: Any) -> None:
     """Run a DynamoDB-compatible endpoint.
 
@@ -80,6 +85,7 @@ def serve(**kwargs: Any) -> None:
 @server_options
 @click.option("--table-name", default="CloudToolsJobs", show_default=True, envvar="JOBTABLE_TABLE",
               help="Name of the job table to provision.")
+@friendly_errors
 def up(table_name: str, **kwargs: Any) -> None:
     """Run the endpoint with the seed's job table provisioned (what `make run` calls).
 

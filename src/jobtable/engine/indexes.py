@@ -61,7 +61,7 @@ def _backfill_chunk(engine: "Engine", meta: TableMeta, index: IndexMeta) -> bool
             return True  # table or index went away meanwhile; look again
         rows = items_after(c, meta, index.extras.get("backfill_cursor"), BACKFILL_CHUNK)
         for _pk, _sk, doc in rows:
-            write_index_entry(c, meta, index, decode_doc(doc))
+            write_index_entry(c, meta, index, decode_doc(engine, doc), engine.sealer.seal)
         done = len(rows) < BACKFILL_CHUNK
         if done:
             index.backfilling = False
