@@ -34,7 +34,7 @@ class LogRow:
     at: float
     pk: bytes
     sk: bytes
-    old: bytes | None  # orjson wire-format documents, None for "absent"
+    old: bytes | None  # stored documents (writes.decode_doc opens them), None for "absent"
     new: bytes | None
     origin: str        # "user" | "ttl" | ...
 

@@ -17,12 +17,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-import orjson
-
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.periodic import Periodic
 from jobtable.engine.walk import cursor_after, items_after
-from jobtable.engine.writes import apply_write, expiry_of
+from jobtable.engine.writes import apply_write, decode_doc, expiry_of
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
@@ -121,7 +119,7 @@ def _backfill_chunk(engine: "Engine", meta: TableMeta) -> bool:
             return True  # changed meanwhile; look again
         rows = items_after(c, meta, backfill.get("cursor"), BACKFILL_CHUNK)
         c.executemany(f"UPDATE {meta.items_table} SET expires=? WHERE pk=? AND sk=?",
-                      [(expiry_of(meta, orjson.loads(doc)), pk, sk) for pk, sk, doc in rows])
+                      [(expiry_of(meta, decode_doc(engine, doc)), pk, sk) for pk, sk, doc in rows])
         if len(rows) < BACKFILL_CHUNK:
             meta.extras.pop("ttl_backfill", None)
         else:
@@ -141,7 +139,7 @@ def sweep_table(engine: "Engine", meta: TableMeta, now: float) -> bool:
                         f" AND expires <= ? AND expires >= ? ORDER BY expires LIMIT {SWEEP_BATCH}",
                         (now, oldest)).fetchall()
         for pk, sk, doc in due:
-            item = orjson.loads(doc)
+            item = decode_doc(engine, doc)
             expires = expiry_of(meta, item)  # trust the item itself, not only the column
             if expires is None or not oldest <= expires <= now:
                 c.execute(f"UPDATE {meta.items_table} SET expires=? WHERE pk=? AND sk=?", (expires, pk, sk))

@@ -23,6 +23,7 @@ from jobtable.engine.errors import (ExpiredIteratorException, ResourceNotFoundEx
                                     TrimmedDataAccessException, ValidationException)
 from jobtable.engine.streams.registry import Shard, Stream, get_stream, shards, table_of
 from jobtable.engine.values import item_size
+from jobtable.engine.writes import decode_doc
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
@@ -169,7 +170,7 @@ def get_records(engine: "Engine", iterator: str, limit: int | None) -> dict[str,
             rows = changelog.read_rows(c, meta, position.seq, shard.end_seq, limit or MAX_RECORDS)
         size = 0
         for row in rows:
-            record = render_record(stream, row, engine.region)
+            record = render_record(engine, stream, row)
             size += record["dynamodb"]["SizeBytes"]
             if records and size > MAX_RESPONSE_BYTES:
                 break
@@ -190,10 +191,10 @@ def _expired_message(issued: float, now: float) -> str:
             f"{ITERATOR_LIFETIME_SECONDS * 1000} milliseconds.")
 
 
-def render_record(stream: Stream, row: changelog.LogRow, region: str) -> dict[str, Any]:
+def render_record(engine: "Engine", stream: Stream, row: changelog.LogRow) -> dict[str, Any]:
     """One change-log row as the stream record DynamoDB Streams returns for the stream's view type."""
-    old = orjson.loads(row.old) if row.old is not None else None
-    new = orjson.loads(row.new) if row.new is not None else None
+    old = decode_doc(engine, row.old) if row.old is not None else None
+    new = decode_doc(engine, row.new) if row.new is not None else None
     event = "INSERT" if old is None else ("REMOVE" if new is None else "MODIFY")
     item = new if new is not None else old
     keys = {name: item[name] for name in stream.key_names if name in item}
@@ -213,7 +214,7 @@ def render_record(stream: Stream, row: changelog.LogRow, region: str) -> dict[st
         "eventName": event,
         "eventVersion": EVENT_VERSION,
         "eventSource": "aws:dynamodb",
-        "awsRegion": region,
+        "awsRegion": engine.region,
         "dynamodb": body,
     }
     if row.origin == "ttl":
