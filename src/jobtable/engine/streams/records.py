@@ -210,7 +210,7 @@ def render_record(engine: "Engine", stream: Stream, row: changelog.LogRow) -> di
     body["SizeBytes"] = max(1, size)
     body["StreamViewType"] = stream.view_type
     record: dict[str, Any] = {
-        "eventID": hashlib.md5(f"{stream.arn}/{row.seq}".encode()).hexdigest(),
+        "eventID": hashlib.md5(f"{stream.arn}/{row.seq}".encode(), usedforsecurity=False).hexdigest(),
         "eventName": event,
         "eventVersion": EVENT_VERSION,
         "eventSource": "aws:dynamodb",
