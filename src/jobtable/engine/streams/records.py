@@ -71,6 +71,14 @@ class Position:
             raise ValidationException("Invalid ShardIterator") from None
 
 
+def stream_arn_of_iterator(text: str) -> str | None:
+    """The stream a shard iterator reads (IAM checks GetRecords against it), None if malformed."""
+    try:
+        return Position.decode(text).stream_arn
+    except ValidationException:
+        return None
+
+
 # -- lookups ------------------------------------------------------------------------------
 def require_stream(engine: "Engine", arn: str) -> Stream:
     stream = get_stream(engine, arn)
