@@ -139,6 +139,21 @@ def create_table(req: dict, ctx: RequestContext) -> dict:
     name = req["TableName"]
     if engine.catalog.get(name) is not None:
         raise ResourceInUseException(f"Table already exists: {name}")
+    meta = build_table_meta(engine, req)
+    add_table(engine, meta, req)
+    description = describe_table(engine, meta, status="CREATING")
+    for gsi in description.get("GlobalSecondaryIndexes", []):
+        gsi["IndexStatus"] = "CREATING"
+    return {"TableDescription": description}
+
+
+def build_table_meta(engine: Any, req: dict) -> TableMeta:
+    """Validate a CreateTable-shaped request and build the table's metadata (nothing stored yet).
+
+    Shared by CreateTable, restores (backup, point in time) and ImportTable, so every way a
+    table comes to exist applies the same rules and errors.
+    """
+    name = req["TableName"]
     billing = req.get("BillingMode") or "PROVISIONED"
     now = engine.clock.now()
     used: set[str] = set()
@@ -184,16 +199,17 @@ def create_table(req: dict, ctx: RequestContext) -> dict:
     meta.on_demand_max_write = od.get("MaxWriteRequestUnits")
     _apply_stream(meta, req.get("StreamSpecification"), now)
     _apply_sse(engine, meta, req.get("SSESpecification"))
+    return meta
+
+
+def add_table(engine: Any, meta: TableMeta, req: dict) -> None:
+    """Store a table built by `build_table_meta` with its tags, then tell the creation hooks."""
     with engine.storage.transaction() as c:
         engine.catalog.add(meta)
         for tag in req.get("Tags") or []:
             c.execute("INSERT OR REPLACE INTO jt_tags VALUES(?, ?, ?)", (meta.arn, tag["Key"], tag["Value"]))
     for hook in TABLE_CREATED_HOOKS:
         hook(engine, meta, req)
-    description = describe_table(engine, meta, status="CREATING")
-    for gsi in description.get("GlobalSecondaryIndexes", []):
-        gsi["IndexStatus"] = "CREATING"
-    return {"TableDescription": description}
 
 
 # Later features (streams, PITR, insights...) can react to new tables without editing this module.
