@@ -36,9 +36,10 @@ class Engine:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        from jobtable.engine import indexes  # registers the GSI backfill task
+        from jobtable.engine import indexes, recovery  # register their background tasks
 
         indexes.register(self)
+        recovery.register(self)
 
     @property
     def data_dir(self) -> str | None:

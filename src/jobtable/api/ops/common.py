@@ -6,7 +6,7 @@ from typing import Any
 from jobtable.api.protocol import RequestContext
 from jobtable.engine.capacity import Consumed
 from jobtable.engine.catalog import TableMeta
-from jobtable.engine.errors import ValidationException
+from jobtable.engine.errors import ResourceNotFoundException, ValidationException
 from jobtable.engine.expressions import ExpressionContext
 from jobtable.engine.values import validate_expression_values, validate_item
 
@@ -15,7 +15,11 @@ EXPRESSION_PARAMETERS = ("ConditionExpression", "FilterExpression", "UpdateExpre
 
 
 def table_for(ctx: RequestContext, name: str) -> TableMeta:
-    return ctx.engine.catalog.require(name)
+    """The table a data-plane request names; a table still being created (restores, imports) is not there yet."""
+    meta = ctx.engine.catalog.require(name)
+    if meta.status == "CREATING":
+        raise ResourceNotFoundException("Requested resource not found")
+    return meta
 
 
 def expression_context(req: dict) -> ExpressionContext:

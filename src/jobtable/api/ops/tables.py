@@ -237,6 +237,9 @@ def list_tables(req: dict, ctx: RequestContext) -> dict:
 def delete_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
     meta = engine.catalog.require(req["TableName"])
+    if meta.status == "CREATING":
+        raise ResourceInUseException(f"Attempt to change a resource which is still in use: Table is being "
+                                     f"created: {meta.name}")
     if meta.deletion_protection:
         raise ValidationException("Resource cannot be deleted as it is currently protected against deletion. "
                                   "Disable deletion protection first.")

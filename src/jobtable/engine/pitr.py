@@ -1,0 +1,309 @@
+"""Point-in-time recovery: a baseline taken when PITR is enabled, plus the table's change log.
+
+The state of a table at second T is, for every key, the new image of its last change-log
+row at or before T (None: deleted), or its baseline value when it has no such row. The log
+is the one every write already fills (Streams read it too); PITR adds no second copy of
+writes, only the baseline — the table as it was when PITR was switched on.
+
+A background step rolls the baseline forward: log rows older than the recovery period are
+folded into the baseline and removed, so storage stays bounded by the table plus the
+period's changes. Readers in progress hold the log (snapshots.hold_log) so a roll-forward
+never moves the ground under a restore or export.
+
+When a table with PITR is deleted its baseline and log are kept as an archive for 35 days:
+RestoreTableToPointInTime by SourceTableArn then restores any second of the window the
+table had when it was deleted (DynamoDB itself offers only the moment before deletion, as
+the SYSTEM backup `<name>$DeletedTableBackup`, which jobtable also creates).
+
+State lives in `meta.extras["pitr"]` = {"enabled", "recovery_period_days", "enabled_at",
+"baseline": {"table", "seq", "at"}}; pruning code reads `enabled`/`recovery_period_days`
+and must keep every log row with seq > baseline["seq"] (`log_rows_needed_after`).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from jobtable.engine.catalog import TableMeta
+from jobtable.engine.snapshots import LiveSnapshot, Row, current_seq, hold_log, log_hold_floor, release_log
+from jobtable.engine.values import item_size
+
+if TYPE_CHECKING:
+    from jobtable.engine.engine import Engine
+
+DAY = 86400.0
+DEFAULT_PERIOD_DAYS = 35
+DELETED_RETENTION_DAYS = 35
+FOLD_CHUNK = 5000
+LAG_ENV = "JOBTABLE_PITR_LAG_SECONDS"
+
+
+@dataclass
+class PitrSource:
+    """Where a table's point-in-time history lives (a live table, or the archive of a deleted one)."""
+
+    name: str
+    arn: str
+    table_id: str
+    tid: int
+    meta: TableMeta
+    baseline_table: str
+    log_table: str
+    base_seq: int
+    base_at: float
+    period_days: int
+    deleted_at: float | None = None
+
+
+def create_storage(engine: "Engine") -> None:
+    with engine.storage.transaction() as c:
+        c.execute("CREATE TABLE IF NOT EXISTS jt_pitr_archive(arn TEXT NOT NULL, deleted_at REAL NOT NULL,"
+                  " name TEXT NOT NULL, meta TEXT NOT NULL, baseline_table TEXT NOT NULL, log_table TEXT NOT NULL,"
+                  " base_seq INTEGER NOT NULL, base_at REAL NOT NULL, period INTEGER NOT NULL,"
+                  " expires REAL NOT NULL, PRIMARY KEY(arn, deleted_at))")
+
+
+# -- settings -------------------------------------------------------------------------------
+def settings(meta: TableMeta) -> dict[str, Any] | None:
+    return meta.extras.get("pitr")
+
+
+def is_enabled(meta: TableMeta) -> bool:
+    state = settings(meta)
+    return bool(state and state.get("enabled"))
+
+
+def lag_seconds(engine: "Engine") -> float:
+    """How far LatestRestorableDateTime trails now (AWS: about 5 minutes; jobtable: 0 by default)."""
+    configured = engine.extensions.get("pitr_lag_seconds")
+    if configured is None:
+        configured = float(os.environ.get(LAG_ENV) or 0)
+    return float(configured)
+
+
+def log_rows_needed_after(meta: TableMeta) -> int | None:
+    """PITR needs every change-log row after this position (None: PITR is off)."""
+    if not is_enabled(meta):
+        return None
+    return int(meta.extras["pitr"]["baseline"]["seq"])
+
+
+def enable(engine: "Engine", meta: TableMeta, period_days: int) -> None:
+    """Switch PITR on: take the baseline (a consistent copy that lets writers run between chunks)."""
+    table = f"pitrbase_{meta.tid}"
+    with engine.storage.transaction() as c:
+        c.execute(f"DROP TABLE IF EXISTS {table}")
+        c.execute(f"CREATE TABLE {table}(pk BLOB NOT NULL, sk BLOB NOT NULL, doc BLOB NOT NULL,"
+                  " size INTEGER NOT NULL, PRIMARY KEY(pk, sk)) WITHOUT ROWID")
+    taken_at = engine.clock.now()
+    snapshot = LiveSnapshot(engine, meta)
+    try:
+        while (rows := snapshot.next_chunk()) is not None:
+            if rows:
+                with engine.storage.transaction() as c:
+                    c.executemany(f"INSERT INTO {table}(pk, sk, doc, size) VALUES(?, ?, ?, ?)", rows)
+    finally:
+        snapshot.close()
+    meta.extras["pitr"] = {"enabled": True, "recovery_period_days": period_days, "enabled_at": taken_at,
+                           "baseline": {"table": table, "seq": snapshot.seq, "at": taken_at}}
+    engine.catalog.save(meta)
+
+
+def disable(engine: "Engine", meta: TableMeta) -> None:
+    state = settings(meta) or {}
+    with engine.storage.transaction() as c:
+        if state.get("baseline"):
+            c.execute(f"DROP TABLE IF EXISTS {state['baseline']['table']}")
+        meta.extras["pitr"] = {"enabled": False,
+                               "recovery_period_days": state.get("recovery_period_days", DEFAULT_PERIOD_DAYS)}
+        engine.catalog.save(meta)
+
+
+def set_period(engine: "Engine", meta: TableMeta, period_days: int) -> None:
+    meta.extras["pitr"]["recovery_period_days"] = period_days
+    engine.catalog.save(meta)
+
+
+# -- sources and windows --------------------------------------------------------------------
+def live_source(meta: TableMeta) -> PitrSource | None:
+    if not is_enabled(meta):
+        return None
+    state = meta.extras["pitr"]
+    base = state["baseline"]
+    return PitrSource(meta.name, meta.arn, meta.table_id, meta.tid, meta, base["table"], meta.log_table,
+                      int(base["seq"]), float(base["at"]), int(state["recovery_period_days"]))
+
+
+def archived_source(engine: "Engine", arn: str) -> PitrSource | None:
+    """The most recent unexpired archive of a deleted table with this ARN."""
+    with engine.storage.read() as c:
+        row = c.execute("SELECT name, meta, baseline_table, log_table, base_seq, base_at, period, deleted_at"
+                        " FROM jt_pitr_archive WHERE arn=? AND expires > ? ORDER BY deleted_at DESC LIMIT 1",
+                        (arn, engine.clock.now())).fetchone()
+    if row is None:
+        return None
+    meta = TableMeta.from_json(row[1])
+    return PitrSource(row[0], arn, meta.table_id, meta.tid, meta, row[2], row[3], row[4], row[5], row[6], row[7])
+
+
+def window(engine: "Engine", source: PitrSource) -> tuple[float, float]:
+    """(EarliestRestorableDateTime, LatestRestorableDateTime) in epoch seconds."""
+    if source.deleted_at is not None:  # the window the table had when it was deleted, kept as it was
+        return max(source.base_at, source.deleted_at - source.period_days * DAY), source.deleted_at
+    now = engine.clock.now()
+    latest = now - lag_seconds(engine)
+    earliest = max(source.base_at, now - source.period_days * DAY)
+    return earliest, max(latest, earliest)
+
+
+def archive_on_delete(engine: "Engine", meta: TableMeta) -> PitrSource | None:
+    """Keep a PITR table's baseline and log when it is deleted (call before the catalog drops it)."""
+    source = live_source(meta)
+    if source is None:
+        return None
+    now = engine.clock.now()
+    archived_log = f"pitrlog_{meta.tid}"
+    with engine.storage.transaction() as c:
+        c.execute(f"ALTER TABLE {meta.log_table} RENAME TO {archived_log}")
+        c.execute("INSERT OR REPLACE INTO jt_pitr_archive VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (meta.arn, now, meta.name, meta.to_json(), source.baseline_table, archived_log,
+                   source.base_seq, source.base_at, source.period_days, now + DELETED_RETENTION_DAYS * DAY))
+    source.log_table = archived_log
+    source.deleted_at = now
+    return source
+
+
+# -- reading the past -----------------------------------------------------------------------
+class PointInTimeReader:
+    """The items of `source` as they were at `at`, chunk by chunk in key order."""
+
+    def __init__(self, engine: "Engine", source: PitrSource, at: float, max_seq: int | None = None) -> None:
+        self.engine = engine
+        self.source = source
+        self.at = at
+        self._hold = hold_log(engine, source.tid, source.base_seq)
+        with engine.storage.read() as c:
+            self.max_seq = current_seq(c, source.log_table) if max_seq is None else max_seq
+        self._changed: dict[tuple[bytes, bytes], int] | None = None
+        self._keys: list[tuple[bytes, bytes]] = []
+        self._next_key = 0
+        self._cursor: tuple[bytes, bytes] | None = None
+        self._done = False
+
+    def _load_changes(self) -> None:
+        """Which keys changed after the baseline, up to `at`: key -> seq of its last such change."""
+        source, changed, last = self.source, {}, self.source.base_seq
+        while last < self.max_seq:
+            with self.engine.storage.read() as c:
+                rows = c.execute(f"SELECT seq, pk, sk, at FROM {source.log_table} WHERE seq > ? AND seq <= ?"
+                                 " ORDER BY seq LIMIT 20000", (last, self.max_seq)).fetchall()
+            if not rows:
+                break
+            for seq, pk, sk, at in rows:
+                if at <= self.at:
+                    changed[(pk, sk)] = seq
+            last = rows[-1][0]
+        self._changed = changed
+        self._keys = sorted(changed)
+
+    def next_chunk(self, limit: int = 5000) -> list[Row] | None:
+        if self._done:
+            return None
+        if self._changed is None:
+            self._load_changes()
+        source, cursor = self.source, self._cursor
+        with self.engine.storage.read() as c:
+            if cursor is None:
+                rows = c.execute(f"SELECT pk, sk, doc, size FROM {source.baseline_table} ORDER BY pk, sk"
+                                 f" LIMIT {limit}").fetchall()
+            else:
+                rows = c.execute(f"SELECT pk, sk, doc, size FROM {source.baseline_table} WHERE (pk, sk) > (?, ?)"
+                                 f" ORDER BY pk, sk LIMIT {limit}", cursor).fetchall()
+            upto = (rows[-1][0], rows[-1][1]) if len(rows) >= limit else None
+            keys = []
+            while self._next_key < len(self._keys) and (upto is None or self._keys[self._next_key] <= upto):
+                keys.append(self._keys[self._next_key])
+                self._next_key += 1
+            images = self._new_images(c, [self._changed[k] for k in keys])
+        out = [r for r in rows if (r[0], r[1]) not in self._changed]
+        for key in keys:
+            doc = images.get(self._changed[key])
+            if doc is not None:
+                out.append((key[0], key[1], doc, item_size(orjson.loads(doc))))
+        if keys:
+            out.sort(key=lambda r: (r[0], r[1]))
+        if upto is None:
+            self._done = True
+            self.close()
+        else:
+            self._cursor = upto
+        return out
+
+    def _new_images(self, c, seqs: list[int]) -> dict[int, bytes | None]:
+        images: dict[int, bytes | None] = {}
+        for start in range(0, len(seqs), 500):
+            part = seqs[start:start + 500]
+            marks = ",".join("?" * len(part))
+            images.update(c.execute(f"SELECT seq, new FROM {self.source.log_table} WHERE seq IN ({marks})",
+                                    part).fetchall())
+        return images
+
+    def close(self) -> None:
+        release_log(self.engine, self._hold)
+        self._hold = None
+
+
+# -- background upkeep ----------------------------------------------------------------------
+def maintain(engine: "Engine") -> bool:
+    """Roll baselines forward past the recovery period and drop expired archives."""
+    now = engine.clock.now()
+    busy = False
+    for meta in engine.catalog.all():
+        if is_enabled(meta) and meta.status == "ACTIVE" and log_hold_floor(engine, meta.tid) is None:
+            cutoff = now - int(meta.extras["pitr"]["recovery_period_days"]) * DAY
+            busy = _roll_forward(engine, meta, cutoff) or busy
+    _expire_archives(engine, now)
+    return busy
+
+
+def _roll_forward(engine: "Engine", meta: TableMeta, cutoff: float) -> bool:
+    base = meta.extras["pitr"]["baseline"]
+    with engine.storage.transaction() as c:
+        if engine.catalog.get(meta.name) is not meta:
+            return False
+        first = c.execute(f"SELECT at FROM {meta.log_table} WHERE seq > ? ORDER BY seq LIMIT 1",
+                          (base["seq"],)).fetchone()
+        if first is None or first[0] >= cutoff:
+            return False
+        rows = c.execute(f"SELECT seq, at, pk, sk, new FROM {meta.log_table} WHERE seq > ? ORDER BY seq"
+                         f" LIMIT {FOLD_CHUNK}", (base["seq"],)).fetchall()
+        folded = 0
+        for seq, at, pk, sk, new in rows:
+            if at >= cutoff:
+                break
+            if new is None:
+                c.execute(f"DELETE FROM {base['table']} WHERE pk=? AND sk=?", (pk, sk))
+            else:
+                c.execute(f"INSERT OR REPLACE INTO {base['table']}(pk, sk, doc, size) VALUES(?, ?, ?, ?)",
+                          (pk, sk, new, item_size(orjson.loads(new))))
+            folded += 1
+        last_seq, last_at = rows[folded - 1][0], rows[folded - 1][1]
+        c.execute(f"DELETE FROM {meta.log_table} WHERE seq > ? AND seq <= ?", (base["seq"], last_seq))
+        base["seq"] = last_seq
+        base["at"] = max(float(base["at"]), float(last_at))
+        engine.catalog.save(meta)
+    return folded == FOLD_CHUNK
+
+
+def _expire_archives(engine: "Engine", now: float) -> None:
+    with engine.storage.read() as c:
+        expired = c.execute("SELECT arn, deleted_at, baseline_table, log_table FROM jt_pitr_archive"
+                            " WHERE expires <= ?", (now,)).fetchall()
+    for arn, deleted_at, baseline_table, log_table in expired:
+        with engine.storage.transaction() as c:
+            c.execute(f"DROP TABLE IF EXISTS {baseline_table}")
+            c.execute(f"DROP TABLE IF EXISTS {log_table}")
+            c.execute("DELETE FROM jt_pitr_archive WHERE arn=? AND deleted_at=?", (arn, deleted_at))
