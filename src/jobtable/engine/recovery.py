@@ -13,10 +13,12 @@ if TYPE_CHECKING:
 
 
 def register(engine: "Engine") -> None:
-    from jobtable.engine import backups, pitr, restores
+    from jobtable.engine import backups, exports, imports, pitr, restores
 
-    backups.create_storage(engine)
-    pitr.create_storage(engine)
+    for module in (backups, pitr, exports, imports):
+        module.create_storage(engine)
     engine.add_background_task("backups", backups.backup_step)
     engine.add_background_task("restores", restores.restore_step)
+    engine.add_background_task("exports", exports.export_step)
+    engine.add_background_task("imports", imports.import_step)
     engine.add_background_task("pitr", pitr.maintain)
