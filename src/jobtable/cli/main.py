@@ -20,9 +20,12 @@ def cli() -> None:
 
 def _register_commands() -> None:
     # Each family lives in its own module and adds itself here.
-    from jobtable.cli import serve
+    from jobtable.cli import backups, pitr, serve, transfer
 
     serve.register(cli)
+    backups.register(cli)
+    pitr.register(cli)
+    transfer.register(cli)
 
 
 _register_commands()

@@ -29,12 +29,17 @@ class ServerConfig:
     throttling: bool = True
     background_interval: float = 1.0
     log_level: str = "warning"
+    export_root: str | None = None      # S3 stand-in for exports/imports (default <data_dir>/exports)
+    pitr_lag_seconds: float = 0.0       # how far LatestRestorableDateTime trails now
 
 
 def build_engine(config: ServerConfig) -> Engine:
     clock: Clock = ManualClock() if config.manual_clock else Clock()
-    return Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
-                  account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling)
+    engine = Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
+                    account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling)
+    engine.extensions["export_root"] = config.export_root
+    engine.extensions["pitr_lag_seconds"] = config.pitr_lag_seconds
+    return engine
 
 
 def serve(config: ServerConfig, engine: Engine | None = None,
