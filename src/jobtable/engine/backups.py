@@ -117,9 +117,17 @@ def create_backup(engine: "Engine", meta: TableMeta, name: str) -> Backup:
     backup = Backup(arn, name, meta.name, meta.arn, meta.table_id, "USER", "CREATING", now, None, size, count,
                     path, None, {"kind": "live", "table": meta.name, "tid": meta.tid, "seq": seq},
                     TableMeta.from_json(meta.to_json()))
-    _insert(engine, backup)
-    _start_job(engine, backup)
+    _insert_and_start(engine, backup)
     return backup
+
+
+def _insert_and_start(engine: "Engine", backup: Backup) -> None:
+    """Record the backup and open its writer under the jobs lock (the background step must not race it)."""
+    from jobtable.engine.recovery import job_lock
+
+    with job_lock(engine, "backups"):
+        _insert(engine, backup)
+        _start_job(engine, backup)
 
 
 def _start_job(engine: "Engine", backup: Backup, resumed: bool = False) -> "_BackupJob":
@@ -138,18 +146,20 @@ def create_system_backup(engine: "Engine", source: "pitr.PitrSource") -> Backup:
                     "CREATING", source.deleted_at, source.deleted_at + pitr.DELETED_RETENTION_DAYS * pitr.DAY,
                     0, 0, path, None, {"kind": "pitr-archive", "arn": source.arn, "at": source.deleted_at},
                     source.meta)
-    _insert(engine, backup)
-    _start_job(engine, backup)
+    _insert_and_start(engine, backup)
     return backup
 
 
 def delete_backup(engine: "Engine", arn: str) -> Backup:
-    backup = get(engine, arn)
-    if backup.status == "CREATING" or restoring_from(engine, arn):
-        raise BackupInUseException("There is another ongoing conflicting backup control plane operation on "
-                                   f"the table. The backup is either being created, deleted or restored to a "
-                                   f"table: {arn}")
-    _remove(engine, backup)
+    from jobtable.engine.recovery import job_lock
+
+    with job_lock(engine, "backups"):
+        backup = get(engine, arn)
+        if backup.status == "CREATING" or restoring_from(engine, arn):
+            raise BackupInUseException("There is another ongoing conflicting backup control plane operation on "
+                                       f"the table. The backup is either being created, deleted or restored to a "
+                                       f"table: {arn}")
+        _remove(engine, backup)
     backup.status = "DELETED"
     return backup
 

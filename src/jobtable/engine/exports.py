@@ -116,8 +116,11 @@ def start(engine: "Engine", source: "pitr.PitrSource", export: Export, max_seq: 
     export.arn = f"{source.arn}/export/{int(now * 1000):014d}-{secrets.token_hex(4)}"
     export.start = now
     export.source = {"tid": source.tid, "max_seq": max_seq}
-    _save(engine, export)
-    engine.extensions.setdefault("export_jobs", {})[export.arn] = _ExportJob(engine, export, source)
+    from jobtable.engine.recovery import job_lock
+
+    with job_lock(engine, "exports"):  # the background step must never see it without its job
+        _save(engine, export)
+        engine.extensions.setdefault("export_jobs", {})[export.arn] = _ExportJob(engine, export, source)
     engine.wake()
     return export
 

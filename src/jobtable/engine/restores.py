@@ -38,6 +38,7 @@ def begin(engine: "Engine", meta: TableMeta, source: dict[str, Any], summary: di
     for index in meta.gsis:
         index.status = "CREATING"
     meta.extras["restore"] = {"source": source, "summary": summary, "in_progress": True, "total": total}
+    _started(engine).add(meta.tid)  # before the table is visible: the loader must not think it resumed
 
 
 class _RestoreJob:
@@ -114,14 +115,17 @@ def _started(engine: "Engine") -> set[int]:
 
 
 def started_here(engine: "Engine", meta: TableMeta) -> None:
-    """Note that this process created the restore (so its empty target need not be cleared).
+    """Start loading a restore whose table was just added to the catalog.
 
     A point-in-time restore opens its reader at once: its log hold must be in place before
     the next roll-forward could fold away the second being restored.
     """
-    _started(engine).add(meta.tid)
-    if meta.extras["restore"]["source"]["kind"] == "pitr":
-        engine.extensions.setdefault("restore_jobs", {})[meta.tid] = _RestoreJob(engine, meta, resumed=False)
+    from jobtable.engine.recovery import job_lock
+
+    with job_lock(engine, "restores"):
+        jobs = engine.extensions.setdefault("restore_jobs", {})
+        if meta.extras["restore"]["source"]["kind"] == "pitr" and meta.tid not in jobs:
+            jobs[meta.tid] = _RestoreJob(engine, meta, resumed=False)
     engine.wake()
 
 

@@ -13,6 +13,7 @@ from jobtable.engine.errors import (PointInTimeRecoveryUnavailableException, Res
                                     ValidationException)
 from jobtable.engine.exports import Export, InvalidExportTimeException
 from jobtable.engine.imports import Import
+from jobtable.engine.recovery import job_lock
 from jobtable.engine.snapshots import current_seq
 
 MIN_INCREMENTAL_SECONDS = 15 * 60
@@ -158,8 +159,9 @@ def import_table(req: dict, ctx: RequestContext) -> dict:
                     compression=compression, start=0.0, creation_parameters=params,
                     bucket_owner=source.get("S3BucketOwner"), format_options=req.get("InputFormatOptions"),
                     client_token=token)
-    record = imports.begin(engine, meta, record)
-    tables.add_table(engine, meta, params)
+    with job_lock(engine, "imports"):  # the import step must find the table together with its record
+        record = imports.begin(engine, meta, record)
+        tables.add_table(engine, meta, params)
     return {"ImportTableDescription": import_description(record)}
 
 
