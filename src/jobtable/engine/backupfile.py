@@ -9,14 +9,16 @@ Layout (gzip, level 1 — backups are written far more often than they are read)
 
 The SHA-256 covers every byte before the trailer line, so a truncated, edited or swapped
 file is refused before a restore writes anything (gzip's CRC guards the compression layer).
-Files are written to `<name>.part` and renamed when complete, so a crash never leaves a
-half-written file under a backup's name.
+Files are written to `<name>.<random>.part` and renamed when complete, so a crash never
+leaves a half-written file under a backup's name.
 """
 from __future__ import annotations
 
+import glob
 import gzip
 import hashlib
 import os
+import secrets
 from typing import Any, Iterator
 
 import orjson
@@ -35,8 +37,10 @@ class BackupWriter:
 
     def __init__(self, path: str, header: dict[str, Any]) -> None:
         self.path = path
-        self._part = path + ".part"
+        # A writer of its own name: a writer left behind by a stopped engine can never touch this file.
+        self._part = f"{path}.{secrets.token_hex(4)}.part"
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        remove_partial_files(path)
         self._file = gzip.open(self._part, "wb", compresslevel=1)
         self._sha = hashlib.sha256()
         self.items = 0
@@ -73,6 +77,15 @@ class BackupWriter:
         finally:
             if os.path.exists(self._part):
                 os.remove(self._part)
+
+
+def remove_partial_files(path: str) -> None:
+    """Delete unfinished writes of the backup file `path` (left by a crash or an abort)."""
+    for leftover in glob.glob(glob.escape(path) + ".*.part"):
+        try:
+            os.remove(leftover)
+        except FileNotFoundError:
+            pass
 
 
 def read_header(path: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from jobtable.engine import pitr
-from jobtable.engine.backupfile import BackupWriter
+from jobtable.engine.backupfile import BackupWriter, remove_partial_files
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.errors import BackupInUseException, BackupNotFoundException
 from jobtable.engine.localfiles import feature_dir
@@ -90,7 +90,7 @@ def get(engine: "Engine", arn: str) -> Backup:
 
 def all_backups(engine: "Engine") -> list[Backup]:
     with engine.storage.read() as c:
-        rows = c.execute(f"SELECT {_COLUMNS} FROM jt_backups ORDER BY created, arn").fetchall()
+        rows = c.execute(f"SELECT {_COLUMNS} FROM jt_backups ORDER BY created, rowid").fetchall()
     return [_from_row(r) for r in rows]
 
 
@@ -180,9 +180,9 @@ def _remove(engine: "Engine", backup: Backup) -> None:
         job.abort()
     with engine.storage.transaction() as c:
         c.execute("DELETE FROM jt_backups WHERE arn=?", (backup.arn,))
-    for path in (backup.path, backup.path + ".part"):
-        if os.path.exists(path):
-            os.remove(path)
+    remove_partial_files(backup.path)
+    if os.path.exists(backup.path):
+        os.remove(backup.path)
 
 
 # -- background work ----------------------------------------------------------------------

@@ -88,7 +88,8 @@ def create_storage(engine: "Engine") -> None:
 
 def _save(engine: "Engine", export: Export) -> None:
     with engine.storage.transaction() as c:
-        c.execute("INSERT OR REPLACE INTO jt_exports(arn, table_arn, start, status, doc) VALUES(?, ?, ?, ?, ?)",
+        c.execute("INSERT INTO jt_exports(arn, table_arn, start, status, doc) VALUES(?, ?, ?, ?, ?)"
+                  " ON CONFLICT(arn) DO UPDATE SET status=excluded.status, doc=excluded.doc",
                   (export.arn, export.table_arn, export.start, export.status, orjson.dumps(asdict(export))))
 
 
@@ -103,9 +104,9 @@ def get(engine: "Engine", arn: str) -> Export:
 def all_exports(engine: "Engine", table_arn: str | None = None) -> list[Export]:
     with engine.storage.read() as c:
         if table_arn is None:
-            rows = c.execute("SELECT doc FROM jt_exports ORDER BY start, arn").fetchall()
+            rows = c.execute("SELECT doc FROM jt_exports ORDER BY start, rowid").fetchall()
         else:
-            rows = c.execute("SELECT doc FROM jt_exports WHERE table_arn=? ORDER BY start, arn",
+            rows = c.execute("SELECT doc FROM jt_exports WHERE table_arn=? ORDER BY start, rowid",
                              (table_arn,)).fetchall()
     return [Export(**orjson.loads(r[0])) for r in rows]
 

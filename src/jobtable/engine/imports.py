@@ -71,7 +71,8 @@ def create_storage(engine: "Engine") -> None:
 
 def _save(engine: "Engine", record: Import) -> None:
     with engine.storage.transaction() as c:
-        c.execute("INSERT OR REPLACE INTO jt_imports(arn, table_arn, start, status, doc) VALUES(?, ?, ?, ?, ?)",
+        c.execute("INSERT INTO jt_imports(arn, table_arn, start, status, doc) VALUES(?, ?, ?, ?, ?)"
+                  " ON CONFLICT(arn) DO UPDATE SET status=excluded.status, doc=excluded.doc",
                   (record.arn, record.table_arn, record.start, record.status, orjson.dumps(asdict(record))))
 
 
@@ -86,9 +87,9 @@ def get(engine: "Engine", arn: str) -> Import:
 def all_imports(engine: "Engine", table_arn: str | None = None) -> list[Import]:
     with engine.storage.read() as c:
         if table_arn is None:
-            rows = c.execute("SELECT doc FROM jt_imports ORDER BY start, arn").fetchall()
+            rows = c.execute("SELECT doc FROM jt_imports ORDER BY start, rowid").fetchall()
         else:
-            rows = c.execute("SELECT doc FROM jt_imports WHERE table_arn=? ORDER BY start, arn",
+            rows = c.execute("SELECT doc FROM jt_imports WHERE table_arn=? ORDER BY start, rowid",
                              (table_arn,)).fetchall()
     return [Import(**orjson.loads(r[0])) for r in rows]
 
