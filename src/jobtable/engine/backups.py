@@ -30,7 +30,7 @@ from jobtable.engine.snapshots import LiveSnapshot
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
 
-CHUNK = 5000
+CHUNK = 2000  # rows per snapshot read: the longest a writer can wait on a backup
 SYSTEM_BACKUP_SUFFIX = "$DeletedTableBackup"
 
 

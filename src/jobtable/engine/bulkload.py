@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 import orjson
 
 from jobtable.engine.catalog import TableMeta
-from jobtable.engine.writes import encoded_key, expiry_of, index_entry, partition_hash, write_index_entry
+from jobtable.engine.writes import encoded_key, expiry_of, index_entry, index_row, partition_hash
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
@@ -31,6 +31,8 @@ def load_items(engine: "Engine", meta: TableMeta, docs: Iterable[tuple[dict, byt
     c = engine.storage.conn
     added = 0
     size_delta = 0
+    rows: list[tuple] = []
+    index_rows: dict[str, list[tuple]] = {index.sql_table: [] for index in meta.indexes}
     with engine.storage.transaction():
         for item, doc, size in docs:
             pk, sk = encoded_key(meta, item)
@@ -42,14 +44,28 @@ def load_items(engine: "Engine", meta: TableMeta, docs: Iterable[tuple[dict, byt
                 size_delta -= old[1]
             else:
                 added += 1
-            c.execute(f"INSERT OR REPLACE INTO {meta.items_table}(pk, sk, h, doc, size, expires)"
-                      " VALUES(?, ?, ?, ?, ?, ?)", (pk, sk, partition_hash(pk), doc, size, expiry_of(meta, item)))
+            rows.append((pk, sk, partition_hash(pk), doc, size, expiry_of(meta, item)))
             size_delta += size
             for index in meta.indexes:
-                write_index_entry(c, meta, index, item)
+                row = index_row(meta, index, item, key=(pk, sk), doc=doc, size=size)
+                if row is not None:
+                    index_rows[index.sql_table].append(row)
+            if may_repeat:  # a later line may repeat this key: write now so the next lookup sees it
+                _flush(c, meta, rows, index_rows)
+        _flush(c, meta, rows, index_rows)
         tid = meta.tid
         engine.storage.on_commit(lambda: engine.stats.adjust(tid, added, size_delta))
     return added
+
+
+def _flush(c, meta: TableMeta, rows: list[tuple], index_rows: dict[str, list[tuple]]) -> None:
+    c.executemany(f"INSERT OR REPLACE INTO {meta.items_table}(pk, sk, h, doc, size, expires)"
+                  " VALUES(?, ?, ?, ?, ?, ?)", rows)
+    rows.clear()
+    for table, entries in index_rows.items():
+        c.executemany(f"INSERT OR REPLACE INTO {table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
+                      entries)
+        entries.clear()
 
 
 def load_documents(engine: "Engine", meta: TableMeta, rows: list[tuple[bytes, int]]) -> int:
