@@ -5,7 +5,6 @@ import datetime as dt
 from typing import Any, Iterator
 
 import pytest
-from botocore.exceptions import ClientError
 
 from jobtable.clock import ManualClock
 

@@ -1,7 +1,7 @@
 """`jobtable export` and `jobtable import`: tables to and from S3 (a jobtable server's export root)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -52,21 +52,29 @@ def export(table: str, bucket: str, prefix: str | None, at_time: str | None, inc
         kwargs["ExportTime"] = parse_time(at_time)
     description = ddb.export_table_to_point_in_time(**kwargs)["ExportDescription"]
     if wait:
-        def poll() -> tuple[bool, int, int | None, str]:
-            current = ddb.describe_export(ExportArn=description["ExportArn"])["ExportDescription"]
-            status = current["ExportStatus"]
-            count = current.get("ItemCount", 0)
-            return status != "IN_PROGRESS", count, count if status != "IN_PROGRESS" else None, status
-
-        wait_with_progress(f"exporting {table}", poll)
-        description = ddb.describe_export(ExportArn=description["ExportArn"])["ExportDescription"]
-        if description["ExportStatus"] == "FAILED":
-            raise click.ClickException(f"export failed: {description.get('FailureMessage', '')}")
+        description = _follow(f"exporting {table}", lambda: ddb.describe_export(
+            ExportArn=description["ExportArn"])["ExportDescription"], "ExportStatus", "ItemCount")
     if output == "json":
         print_json(description)
     else:
         where = f"s3://{bucket}/{description.get('ExportManifest', '')}"
         click.echo(f"{description['ExportStatus']}  {description['ExportArn']}  {where}")
+
+
+def _follow(what: str, describe: Callable[[], dict], status_key: str, count_key: str) -> dict:
+    """Poll an export or import until it leaves IN_PROGRESS; its final description (FAILED: an error)."""
+    def poll() -> tuple[bool, int, int | None, str]:
+        current = describe()
+        status, count = current[status_key], current.get(count_key, 0)
+        done = status not in ("IN_PROGRESS", "CANCELLING")
+        errors = f", {current['ErrorCount']} errors" if "ErrorCount" in current else ""
+        return done, count, count if done else None, status + errors
+
+    wait_with_progress(what, poll)
+    final = describe()
+    if final[status_key] == "FAILED":
+        raise click.ClickException(f"{what} failed: {final.get('FailureMessage', '')}")
+    return final
 
 
 def _attribute(spec: str) -> tuple[str, str]:
@@ -116,17 +124,8 @@ def import_(bucket: str, prefix: str | None, input_format: str, compression: str
         kwargs["InputFormatOptions"] = {"Csv": {"Delimiter": delimiter}}
     description = ddb.import_table(**kwargs)["ImportTableDescription"]
     if wait:
-        def poll() -> tuple[bool, int, int | None, str]:
-            current = ddb.describe_import(ImportArn=description["ImportArn"])["ImportTableDescription"]
-            status = current["ImportStatus"]
-            count = current.get("ProcessedItemCount", 0)
-            done = status not in ("IN_PROGRESS", "CANCELLING")
-            return done, count, count if done else None, f"{status}, {current.get('ErrorCount', 0)} errors"
-
-        wait_with_progress(f"importing into {table_name}", poll)
-        description = ddb.describe_import(ImportArn=description["ImportArn"])["ImportTableDescription"]
-        if description["ImportStatus"] == "FAILED":
-            raise click.ClickException(f"import failed: {description.get('FailureMessage', '')}")
+        description = _follow(f"importing into {table_name}", lambda: ddb.describe_import(
+            ImportArn=description["ImportArn"])["ImportTableDescription"], "ImportStatus", "ProcessedItemCount")
     if output == "json":
         print_json(description)
     else:

@@ -19,13 +19,14 @@ import hashlib
 import os
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from jobtable.engine import pitr
 from jobtable.engine.errors import DynamoError, ExportNotFoundException
+from jobtable.engine.records import Registry
 from jobtable.engine.s3local import join_key, object_path
 from jobtable.engine.snapshots import hold_log, release_log
 from jobtable.engine.values import item_size
@@ -80,35 +81,12 @@ class Export:
         return join_key(self.directory_key, "manifest-summary.json")
 
 
-def create_storage(engine: "Engine") -> None:
-    with engine.storage.transaction() as c:
-        c.execute("CREATE TABLE IF NOT EXISTS jt_exports(arn TEXT PRIMARY KEY, table_arn TEXT NOT NULL,"
-                  " start REAL NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL)")
-
-
-def _save(engine: "Engine", export: Export) -> None:
-    with engine.storage.transaction() as c:
-        c.execute("INSERT INTO jt_exports(arn, table_arn, start, status, doc) VALUES(?, ?, ?, ?, ?)"
-                  " ON CONFLICT(arn) DO UPDATE SET status=excluded.status, doc=excluded.doc",
-                  (export.arn, export.table_arn, export.start, export.status, orjson.dumps(asdict(export))))
-
-
-def get(engine: "Engine", arn: str) -> Export:
-    with engine.storage.read() as c:
-        row = c.execute("SELECT doc FROM jt_exports WHERE arn=?", (arn,)).fetchone()
-    if row is None:
-        raise ExportNotFoundException(f"Export not found: {arn}")
-    return Export(**orjson.loads(row[0]))
-
-
-def all_exports(engine: "Engine", table_arn: str | None = None) -> list[Export]:
-    with engine.storage.read() as c:
-        if table_arn is None:
-            rows = c.execute("SELECT doc FROM jt_exports ORDER BY start, rowid").fetchall()
-        else:
-            rows = c.execute("SELECT doc FROM jt_exports WHERE table_arn=? ORDER BY start, rowid",
-                             (table_arn,)).fetchall()
-    return [Export(**orjson.loads(r[0])) for r in rows]
+REGISTRY: Registry[Export] = Registry("jt_exports", Export,
+                                   lambda arn: ExportNotFoundException(f"Export not found: {arn}"))
+create_storage = REGISTRY.create_storage
+_save = REGISTRY.save
+get = REGISTRY.get
+all_exports = REGISTRY.all
 
 
 def start(engine: "Engine", source: "pitr.PitrSource", export: Export, max_seq: int) -> Export:

@@ -15,7 +15,7 @@ import csv
 import gzip
 import logging
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 import orjson
@@ -24,6 +24,7 @@ from jobtable.engine.bulkload import clear_table, load_items
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.errors import DynamoError, ImportNotFoundException
 from jobtable.engine.items import check_item_keys
+from jobtable.engine.records import Registry
 from jobtable.engine.s3local import list_keys, object_path
 from jobtable.engine.values import check_item_size, item_size, validate_item
 from jobtable.engine.writes import check_index_keys
@@ -63,35 +64,12 @@ class Import:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def create_storage(engine: "Engine") -> None:
-    with engine.storage.transaction() as c:
-        c.execute("CREATE TABLE IF NOT EXISTS jt_imports(arn TEXT PRIMARY KEY, table_arn TEXT NOT NULL,"
-                  " start REAL NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL)")
-
-
-def _save(engine: "Engine", record: Import) -> None:
-    with engine.storage.transaction() as c:
-        c.execute("INSERT INTO jt_imports(arn, table_arn, start, status, doc) VALUES(?, ?, ?, ?, ?)"
-                  " ON CONFLICT(arn) DO UPDATE SET status=excluded.status, doc=excluded.doc",
-                  (record.arn, record.table_arn, record.start, record.status, orjson.dumps(asdict(record))))
-
-
-def get(engine: "Engine", arn: str) -> Import:
-    with engine.storage.read() as c:
-        row = c.execute("SELECT doc FROM jt_imports WHERE arn=?", (arn,)).fetchone()
-    if row is None:
-        raise ImportNotFoundException(f"Import not found: {arn}")
-    return Import(**orjson.loads(row[0]))
-
-
-def all_imports(engine: "Engine", table_arn: str | None = None) -> list[Import]:
-    with engine.storage.read() as c:
-        if table_arn is None:
-            rows = c.execute("SELECT doc FROM jt_imports ORDER BY start, rowid").fetchall()
-        else:
-            rows = c.execute("SELECT doc FROM jt_imports WHERE table_arn=? ORDER BY start, rowid",
-                             (table_arn,)).fetchall()
-    return [Import(**orjson.loads(r[0])) for r in rows]
+REGISTRY: Registry[Import] = Registry("jt_imports", Import,
+                                   lambda arn: ImportNotFoundException(f"Import not found: {arn}"))
+create_storage = REGISTRY.create_storage
+_save = REGISTRY.save
+get = REGISTRY.get
+all_imports = REGISTRY.all
 
 
 def begin(engine: "Engine", meta: TableMeta, record: Import) -> Import:

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from jobtable.engine.catalog import TableMeta
-from jobtable.engine.snapshots import LiveSnapshot, Row, current_seq, hold_log, log_hold_floor, release_log
+from jobtable.engine.snapshots import (KeyOrderedReader, LiveSnapshot, Row, current_seq, hold_log, log_hold_floor,
+                                       release_log, rows_after)
 from jobtable.engine.values import item_size
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ def archive_on_delete(engine: "Engine", meta: TableMeta) -> PitrSource | None:
 
 
 # -- reading the past -----------------------------------------------------------------------
-class PointInTimeReader:
+class PointInTimeReader(KeyOrderedReader):
     """The items of `source` as they were at `at`, chunk by chunk in key order."""
 
     def __init__(self, engine: "Engine", source: PitrSource, at: float, max_seq: int | None = None) -> None:
@@ -190,8 +191,6 @@ class PointInTimeReader:
         self._changed: dict[tuple[bytes, bytes], int] | None = None
         self._keys: list[tuple[bytes, bytes]] = []
         self._next_key = 0
-        self._cursor: tuple[bytes, bytes] | None = None
-        self._done = False
 
     def _load_changes(self) -> None:
         """Which keys changed after the baseline, up to `at`: key -> seq of its last such change."""
@@ -216,31 +215,14 @@ class PointInTimeReader:
             self._load_changes()
         source, cursor = self.source, self._cursor
         with self.engine.storage.read() as c:
-            if cursor is None:
-                rows = c.execute(f"SELECT pk, sk, doc, size FROM {source.baseline_table} ORDER BY pk, sk"
-                                 f" LIMIT {limit}").fetchall()
-            else:
-                rows = c.execute(f"SELECT pk, sk, doc, size FROM {source.baseline_table} WHERE (pk, sk) > (?, ?)"
-                                 f" ORDER BY pk, sk LIMIT {limit}", cursor).fetchall()
+            rows = rows_after(c, source.baseline_table, cursor, limit)
             upto = (rows[-1][0], rows[-1][1]) if len(rows) >= limit else None
             keys = []
             while self._next_key < len(self._keys) and (upto is None or self._keys[self._next_key] <= upto):
                 keys.append(self._keys[self._next_key])
                 self._next_key += 1
             images = self._new_images(c, [self._changed[k] for k in keys])
-        out = [r for r in rows if (r[0], r[1]) not in self._changed]
-        for key in keys:
-            doc = images.get(self._changed[key])
-            if doc is not None:
-                out.append((key[0], key[1], doc, item_size(orjson.loads(doc))))
-        if keys:
-            out.sort(key=lambda r: (r[0], r[1]))
-        if upto is None:
-            self._done = True
-            self.close()
-        else:
-            self._cursor = upto
-        return out
+        return self._finish_chunk(rows, {key: images.get(self._changed[key]) for key in keys}, upto)
 
     def _new_images(self, c, seqs: list[int]) -> dict[int, bytes | None]:
         images: dict[int, bytes | None] = {}

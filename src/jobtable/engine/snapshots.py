@@ -52,12 +52,46 @@ def current_seq(c, log_table: str) -> int:
     return row[0] or 0
 
 
+def rows_after(c, table: str, cursor: tuple[bytes, bytes] | None, limit: int) -> list[Row]:
+    """The next `limit` (pk, sk, doc, size) rows of an items-shaped table after `cursor`, in key order."""
+    if cursor is None:
+        return c.execute(f"SELECT pk, sk, doc, size FROM {table} ORDER BY pk, sk LIMIT {limit}").fetchall()
+    return c.execute(f"SELECT pk, sk, doc, size FROM {table} WHERE (pk, sk) > (?, ?) ORDER BY pk, sk"
+                     f" LIMIT {limit}", cursor).fetchall()
+
+
+class KeyOrderedReader:
+    """Base of the chunked readers: a cursor over key order, and the chunk correction they share."""
+
+    _cursor: tuple[bytes, bytes] | None = None
+    _done = False
+
+    def _finish_chunk(self, rows: list[Row], replacements: dict[tuple[bytes, bytes], bytes | None],
+                      upto: tuple[bytes, bytes] | None) -> list[Row]:
+        """`rows` with the keys in `replacements` swapped for those documents (None: absent), in key order."""
+        out = [r for r in rows if (r[0], r[1]) not in replacements]
+        for (pk, sk), doc in replacements.items():
+            if doc is not None:
+                out.append((pk, sk, doc, item_size(orjson.loads(doc))))
+        if replacements:
+            out.sort(key=lambda r: (r[0], r[1]))
+        if upto is None:
+            self._done = True
+            self.close()
+        else:
+            self._cursor = upto
+        return out
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
 def in_range(key: tuple[bytes, bytes], after: tuple[bytes, bytes] | None,
              upto: tuple[bytes, bytes] | None) -> bool:
     return (after is None or key > after) and (upto is None or key <= upto)
 
 
-class LiveSnapshot:
+class LiveSnapshot(KeyOrderedReader):
     """A table as it was at change-log position `seq`, read chunk by chunk in key order."""
 
     def __init__(self, engine: "Engine", meta: TableMeta, seq: int | None = None) -> None:
@@ -67,8 +101,6 @@ class LiveSnapshot:
             with engine.storage.read() as c:
                 seq = current_seq(c, meta.log_table)
         self.seq = seq
-        self._cursor: tuple[bytes, bytes] | None = None
-        self._done = False
         self._hold = hold_log(engine, meta.tid, seq)
 
     def next_chunk(self, limit: int = 5000) -> list[Row] | None:
@@ -77,12 +109,7 @@ class LiveSnapshot:
             return None
         meta, cursor = self.meta, self._cursor
         with self.engine.storage.read() as c:
-            if cursor is None:
-                rows = c.execute(f"SELECT pk, sk, doc, size FROM {meta.items_table} ORDER BY pk, sk"
-                                 f" LIMIT {limit}").fetchall()
-            else:
-                rows = c.execute(f"SELECT pk, sk, doc, size FROM {meta.items_table} WHERE (pk, sk) > (?, ?)"
-                                 f" ORDER BY pk, sk LIMIT {limit}", cursor).fetchall()
+            rows = rows_after(c, meta.items_table, cursor, limit)
             later = c.execute(f"SELECT pk, sk, old FROM {meta.log_table} WHERE seq > ? ORDER BY seq",
                               (self.seq,)).fetchall()
         upto = (rows[-1][0], rows[-1][1]) if len(rows) >= limit else None
@@ -91,18 +118,7 @@ class LiveSnapshot:
             key = (pk, sk)
             if key not in before and in_range(key, cursor, upto):
                 before[key] = old  # the value at `seq`: the old image of the first later change
-        out: list[Row] = [r for r in rows if (r[0], r[1]) not in before]
-        for (pk, sk), old in before.items():
-            if old is not None:
-                out.append((pk, sk, old, item_size(orjson.loads(old))))
-        if before:
-            out.sort(key=lambda r: (r[0], r[1]))
-        if upto is None:
-            self._done = True
-            self.close()
-        else:
-            self._cursor = upto
-        return out
+        return self._finish_chunk(rows, before, upto)
 
     def close(self) -> None:
         release_log(self.engine, self._hold)
