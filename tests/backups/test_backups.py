@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import enable_pitr, error_of, scan_all, simple_table, table_status
+from backup_helpers import enable_pitr, error_of, scan_all, simple_table, table_status
 
 
 def jobs(n: int, status: str = "queued") -> list[dict]:
@@ -241,3 +241,21 @@ def test_backups_and_restores_resume_after_a_restart(local_on_disk: Any) -> None
     assert table_status(env.ddb, "dst") == "CREATING"
     env.settle()
     assert table_status(env.ddb, "dst") == "ACTIVE" and len(scan_all(env.ddb, "dst")) == 12
+
+
+def test_backups_of_encrypted_tables_stay_encrypted(local: Any) -> None:
+    import gzip
+
+    from jobtable.engine import backups
+
+    ddb = local.ddb
+    simple_table(ddb, "sealed", SSESpecification={"Enabled": True})
+    ddb.put_item(TableName="sealed", Item={"pk": {"S": "k"}, "secret": {"S": "correct horse battery staple"}})
+    arn = ddb.create_backup(TableName="sealed", BackupName="sealed-backup")["BackupDetails"]["BackupArn"]
+    local.settle()
+    content = gzip.decompress(open(backups.get(local.engine, arn).path, "rb").read())
+    assert b"correct horse" not in content and b"\nS" in content
+    ddb.restore_table_from_backup(TargetTableName="unsealed", BackupArn=arn, SSESpecificationOverride={"Enabled": False})
+    local.settle()
+    assert ddb.get_item(TableName="unsealed", Key={"pk": {"S": "k"}})["Item"]["secret"] == {
+        "S": "correct horse battery staple"}

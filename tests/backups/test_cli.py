@@ -7,7 +7,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from conftest import enable_pitr, scan_all, simple_table, when
+from backup_helpers import enable_pitr, scan_all, simple_table, when
 from jobtable.cli.main import cli
 
 

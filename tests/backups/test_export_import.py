@@ -10,7 +10,7 @@ import orjson
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import enable_pitr, error_of, scan_all, simple_table, table_status, when
+from backup_helpers import enable_pitr, error_of, scan_all, simple_table, table_status, when
 
 KEY_SCHEMA = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}

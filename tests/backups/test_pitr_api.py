@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import enable_pitr, error_of, scan_all, simple_table, when
+from backup_helpers import enable_pitr, error_of, scan_all, simple_table, when
 
 
 def put(ddb: Any, table: str, key: str, **attrs: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import enable_pitr, error_of, scan_all, table_status, when
+from backup_helpers import enable_pitr, error_of, scan_all, table_status, when
 
 DAY = 86400
 STATUSES = ("queued", "running", "succeeded", "failed")

@@ -21,6 +21,9 @@ OPAQUE_SHAPES = {"AttributeValue"}
 
 Checker = Callable[[Any, str, list], None]
 
+# Members DynamoDB still requires although the published model marks them optional.
+EXTRA_REQUIRED = {("dynamodb", "CreateTable"): ("AttributeDefinitions", "KeySchema")}
+
 
 @functools.lru_cache(maxsize=None)
 def service_model(service: str = "dynamodb") -> Any:
@@ -63,6 +66,20 @@ def _length_checks(shape: Shape, errors: list, value: Any, path: str, length: in
 
 def _serialization_error(expected: str) -> SerializationException:
     return SerializationException(f"Unexpected value type in payload; expected {expected}")
+
+
+# Java's Unicode classes used by some models (e.g. IAM tag keys), as the nearest Python class.
+_UNICODE_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\d", r"\p{Z}": r"\s"}
+
+
+def _python_regex(pattern: str) -> re.Pattern[str] | None:
+    """The model's pattern for Python's re; None (no check) when it cannot be expressed."""
+    for java, python in _UNICODE_CLASSES.items():
+        pattern = pattern.replace(java, python)
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
 
 
 @functools.lru_cache(maxsize=None)
@@ -117,7 +134,7 @@ def _compile(shape: Shape) -> Checker:
     if kind == "string":
         enum = shape.enum
         pattern = shape.metadata.get("pattern")
-        regex = re.compile(pattern) if pattern else None
+        regex = _python_regex(pattern) if pattern else None
 
         def check_string(value: Any, path: str, errors: list) -> None:
             if not isinstance(value, str):
@@ -181,6 +198,9 @@ def validate_request(operation: str, body: dict, service: str = "dynamodb") -> N
     if checker is None:
         return
     errors: list[str] = []
+    for name in EXTRA_REQUIRED.get((service, operation), ()):
+        if body.get(name) is None:
+            _violation(errors, None, _camel(name), "Member must not be null")
     checker(body, "", errors)
     if errors:
         noun = "error" if len(errors) == 1 else "errors"

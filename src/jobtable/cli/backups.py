@@ -149,4 +149,8 @@ def restore(backup: str, target_table: str, billing_mode: str | None, without_in
 
 
 def register(cli: click.Group) -> None:
+    existing = cli.commands.get("backups")
+    if isinstance(existing, click.Group) and existing is not backups:  # e.g. run-schedule registered first
+        for name, command in existing.commands.items():
+            backups.add_command(command, name)
     cli.add_command(backups)

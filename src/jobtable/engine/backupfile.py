@@ -4,7 +4,8 @@ Layout (gzip, level 1 — backups are written far more often than they are read)
 
     JOBTABLE-BACKUP 1\n
     H{header json}\n          table metadata at backup time, creation time, source
-    I{size}\t{item}\n ...     one stored item document per line (with its item size), in key order
+    I{size}\t{item}\n ...     one item document per line (with its item size), in key order
+    S{size}\t{base64}\n ...   the same, sealed, for tables with SSE (security/encryption.py)
     T{trailer json}\n         {"items": n, "bytes": total item size, "sha256": hex}
 
 The SHA-256 covers every byte before the trailer line, so a truncated, edited or swapped
@@ -14,12 +15,13 @@ leaves a half-written file under a backup's name.
 """
 from __future__ import annotations
 
+import base64
 import glob
 import gzip
 import hashlib
 import os
 import secrets
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import orjson
 
@@ -35,8 +37,9 @@ class BackupFileError(ValueError):
 class BackupWriter:
     """Streams a backup to disk; `finish()` seals it with the trailer and renames it into place."""
 
-    def __init__(self, path: str, header: dict[str, Any]) -> None:
+    def __init__(self, path: str, header: dict[str, Any], seal: Callable[[bytes], bytes] | None = None) -> None:
         self.path = path
+        self._seal = seal  # backups of SSE tables stay encrypted at rest, like the table
         # A writer of its own name: a writer left behind by a stopped engine can never touch this file.
         self._part = f"{path}.{secrets.token_hex(4)}.part"
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -53,11 +56,16 @@ class BackupWriter:
         self._file.write(data)
 
     def add(self, rows: list[tuple[bytes, int]]) -> None:
-        """Append (stored item document, DynamoDB item size) pairs."""
-        if rows:
+        """Append (item document, DynamoDB item size) pairs."""
+        if not rows:
+            return
+        if self._seal is not None:
+            seal = self._seal
+            self._write(b"".join(b"S%d\t%s\n" % (size, base64.b64encode(seal(doc))) for doc, size in rows))
+        else:
             self._write(b"".join(b"I%d\t%s\n" % (size, doc) for doc, size in rows))
-            self.items += len(rows)
-            self.bytes += sum(size for _, size in rows)
+        self.items += len(rows)
+        self.bytes += sum(size for _, size in rows)
 
     def finish(self) -> str:
         """Write the trailer, flush to disk, rename into place; returns the SHA-256 hex."""
@@ -114,7 +122,7 @@ def verify(path: str, expected_sha256: str | None = None) -> dict[str, Any]:
                     trailer = orjson.loads(line[1:])
                     break
                 sha.update(line)
-                items += line.startswith(b"I")
+                items += line[:1] in (b"I", b"S")
             if f.read(1):
                 raise BackupFileError(f"{path} has data after its trailer")
     except (OSError, EOFError, orjson.JSONDecodeError) as exc:
@@ -132,7 +140,8 @@ def verify(path: str, expected_sha256: str | None = None) -> dict[str, Any]:
 class BackupReader:
     """Reads item documents back in chunks (call `verify` first: this reader trusts the file)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, open_doc: Callable[[bytes], bytes]) -> None:
+        self._open = open_doc
         self._file = gzip.open(path, "rb")
         if self._file.readline() != MAGIC:
             self._file.close()
@@ -150,7 +159,7 @@ class BackupReader:
                 self._done = True
                 break
             size, _, doc = line[1:-1].partition(b"\t")
-            docs.append((doc, int(size)))
+            docs.append((self._open(base64.b64decode(doc)) if line[:1] == b"S" else doc, int(size)))
             if len(docs) >= limit:
                 break
         else:

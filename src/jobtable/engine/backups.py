@@ -207,7 +207,8 @@ class _BackupJob:
             self.reader = pitr.PointInTimeReader(engine, source, backup.source["at"])
         header = {"backup_arn": backup.arn, "backup_name": backup.name, "created": backup.created,
                   "type": backup.type, "table": orjson.loads(backup.meta.to_json())}
-        self.writer = BackupWriter(backup.path, header)
+        sse = backup.meta.sse_enabled
+        self.writer = BackupWriter(backup.path, header, (lambda doc: engine.sealer.seal(True, doc)) if sse else None)
 
     def step(self) -> bool:
         """Write one chunk; True when the backup is complete."""

@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 
 def load_items(engine: "Engine", meta: TableMeta, docs: Iterable[tuple[dict, bytes, int]],
                *, may_repeat: bool = False) -> int:
-    """Insert (item, stored document, item size) triples in one transaction; returns how many.
+    """Insert (item, its JSON document, item size) triples in one transaction; returns how many.
+
+    Documents are sealed on the way in for tables with SSE, like the write path does.
 
     With `may_repeat` (imports), an item whose key is already present replaces it and its
     index entries (the later copy wins); restores pass unique keys and skip that lookup.
     """
     c = engine.storage.conn
+    seal = engine.sealer.seal
     added = 0
     size_delta = 0
     rows: list[tuple] = []
@@ -40,14 +43,15 @@ def load_items(engine: "Engine", meta: TableMeta, docs: Iterable[tuple[dict, byt
             if may_repeat:
                 old = c.execute(f"SELECT doc, size FROM {meta.items_table} WHERE pk=? AND sk=?", (pk, sk)).fetchone()
             if old is not None:
-                _drop_index_entries(c, meta, pk, sk, orjson.loads(old[0]))
+                _drop_index_entries(c, meta, pk, sk, orjson.loads(engine.sealer.open(old[0])))
                 size_delta -= old[1]
             else:
                 added += 1
-            rows.append((pk, sk, partition_hash(pk), doc, size, expiry_of(meta, item)))
+            stored = seal(meta.sse_enabled, doc)
+            rows.append((pk, sk, partition_hash(pk), stored, size, expiry_of(meta, item)))
             size_delta += size
             for index in meta.indexes:
-                row = index_row(meta, index, item, key=(pk, sk), doc=doc, size=size)
+                row = index_row(meta, index, item, seal, key=(pk, sk), doc=stored, size=size)
                 if row is not None:
                     index_rows[index.sql_table].append(row)
             if may_repeat:  # a later line may repeat this key: write now so the next lookup sees it

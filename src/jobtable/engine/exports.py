@@ -245,8 +245,10 @@ def changes_between(engine: "Engine", source: "pitr.PitrSource", since: float, u
                 else:
                     entry[1], entry[2] = new, at
         last = rows[-1][0]
-    return {key: (orjson.loads(old) if old is not None else None, orjson.loads(new) if new is not None else None, at)
-            for key, (old, new, at) in found.items()}
+    def image(doc: bytes | None) -> dict | None:
+        return orjson.loads(engine.sealer.open(doc)) if doc is not None else None
+
+    return {key: (image(old), image(new), at) for key, (old, new, at) in found.items()}
 
 
 def _iso(epoch: float) -> str:

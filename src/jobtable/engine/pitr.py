@@ -103,9 +103,10 @@ def enable(engine: "Engine", meta: TableMeta, period_days: int) -> None:
     snapshot = LiveSnapshot(engine, meta)
     try:
         while (rows := snapshot.next_chunk()) is not None:
-            if rows:
+            if rows:  # the baseline keeps documents sealed like the table does
+                sealed = [(pk, sk, engine.sealer.seal(meta.sse_enabled, doc), size) for pk, sk, doc, size in rows]
                 with engine.storage.transaction() as c:
-                    c.executemany(f"INSERT INTO {table}(pk, sk, doc, size) VALUES(?, ?, ?, ?)", rows)
+                    c.executemany(f"INSERT INTO {table}(pk, sk, doc, size) VALUES(?, ?, ?, ?)", sealed)
     finally:
         snapshot.close()
     meta.extras["pitr"] = {"enabled": True, "recovery_period_days": period_days, "enabled_at": taken_at,
@@ -215,14 +216,17 @@ class PointInTimeReader(KeyOrderedReader):
             self._load_changes()
         source, cursor = self.source, self._cursor
         with self.engine.storage.read() as c:
-            rows = rows_after(c, source.baseline_table, cursor, limit)
+            rows = rows_after(self.engine, c, source.baseline_table, cursor, limit)
             upto = (rows[-1][0], rows[-1][1]) if len(rows) >= limit else None
             keys = []
             while self._next_key < len(self._keys) and (upto is None or self._keys[self._next_key] <= upto):
                 keys.append(self._keys[self._next_key])
                 self._next_key += 1
             images = self._new_images(c, [self._changed[k] for k in keys])
-        return self._finish_chunk(rows, {key: images.get(self._changed[key]) for key in keys}, upto)
+        open_doc = self.engine.sealer.open
+        replacements = {key: images.get(self._changed[key]) for key in keys}
+        return self._finish_chunk(rows, {k: open_doc(d) if d is not None else None for k, d in replacements.items()},
+                                  upto)
 
     def _new_images(self, c, seqs: list[int]) -> dict[int, bytes | None]:
         images: dict[int, bytes | None] = {}
@@ -270,7 +274,7 @@ def _roll_forward(engine: "Engine", meta: TableMeta, cutoff: float) -> bool:
                 c.execute(f"DELETE FROM {base['table']} WHERE pk=? AND sk=?", (pk, sk))
             else:
                 c.execute(f"INSERT OR REPLACE INTO {base['table']}(pk, sk, doc, size) VALUES(?, ?, ?, ?)",
-                          (pk, sk, new, item_size(orjson.loads(new))))
+                          (pk, sk, new, item_size(orjson.loads(engine.sealer.open(new)))))
             folded += 1
         last_seq, last_at = rows[folded - 1][0], rows[folded - 1][1]
         c.execute(f"DELETE FROM {meta.log_table} WHERE seq > ? AND seq <= ?", (base["seq"], last_seq))

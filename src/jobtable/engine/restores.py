@@ -51,7 +51,7 @@ class _RestoreJob:
         self.from_history = source["kind"] == "pitr"
         if not self.from_history:
             verify(source["path"], source.get("sha256"))
-            self.reader: Any = BackupReader(source["path"])
+            self.reader: Any = BackupReader(source["path"], engine.sealer.open)
         else:
             history = _pitr_history(engine, source)
             if history is None or pitr.window(engine, history)[0] > source["at"]:

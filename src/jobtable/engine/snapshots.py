@@ -1,7 +1,7 @@
 """Consistent, key-ordered reads of a live table that never hold the engine lock for long.
 
 A `LiveSnapshot` returns a table exactly as it was at one change-log position `seq`, in
-chunks. Each chunk is read under the lock in one go: the next rows of the items table
+chunks, with readable documents (sealed documents of SSE tables are opened). Each chunk is read under the lock in one go: the next rows of the items table
 (as they are *now*) plus every change-log row written after `seq`. For a key changed since
 `seq`, the old image of its *first* later change is its value at `seq` (None: it did not
 exist), so the chunk is corrected back to that moment. Writers run freely between chunks,
@@ -52,12 +52,18 @@ def current_seq(c, log_table: str) -> int:
     return row[0] or 0
 
 
-def rows_after(c, table: str, cursor: tuple[bytes, bytes] | None, limit: int) -> list[Row]:
-    """The next `limit` (pk, sk, doc, size) rows of an items-shaped table after `cursor`, in key order."""
+def rows_after(engine: "Engine", c, table: str, cursor: tuple[bytes, bytes] | None, limit: int) -> list[Row]:
+    """The next `limit` (pk, sk, doc, size) rows of an items-shaped table after `cursor`, in key order.
+
+    Documents come back readable: sealed ones (tables with SSE) are opened.
+    """
     if cursor is None:
-        return c.execute(f"SELECT pk, sk, doc, size FROM {table} ORDER BY pk, sk LIMIT {limit}").fetchall()
-    return c.execute(f"SELECT pk, sk, doc, size FROM {table} WHERE (pk, sk) > (?, ?) ORDER BY pk, sk"
-                     f" LIMIT {limit}", cursor).fetchall()
+        rows = c.execute(f"SELECT pk, sk, doc, size FROM {table} ORDER BY pk, sk LIMIT {limit}").fetchall()
+    else:
+        rows = c.execute(f"SELECT pk, sk, doc, size FROM {table} WHERE (pk, sk) > (?, ?) ORDER BY pk, sk"
+                         f" LIMIT {limit}", cursor).fetchall()
+    open_doc = engine.sealer.open
+    return [(pk, sk, open_doc(doc), size) for pk, sk, doc, size in rows]
 
 
 class KeyOrderedReader:
@@ -68,7 +74,7 @@ class KeyOrderedReader:
 
     def _finish_chunk(self, rows: list[Row], replacements: dict[tuple[bytes, bytes], bytes | None],
                       upto: tuple[bytes, bytes] | None) -> list[Row]:
-        """`rows` with the keys in `replacements` swapped for those documents (None: absent), in key order."""
+        """`rows` with the keys in `replacements` swapped for those (readable) documents (None: absent)."""
         out = [r for r in rows if (r[0], r[1]) not in replacements]
         for (pk, sk), doc in replacements.items():
             if doc is not None:
@@ -109,7 +115,7 @@ class LiveSnapshot(KeyOrderedReader):
             return None
         meta, cursor = self.meta, self._cursor
         with self.engine.storage.read() as c:
-            rows = rows_after(c, meta.items_table, cursor, limit)
+            rows = rows_after(self.engine, c, meta.items_table, cursor, limit)
             later = c.execute(f"SELECT pk, sk, old FROM {meta.log_table} WHERE seq > ? ORDER BY seq",
                               (self.seq,)).fetchall()
         upto = (rows[-1][0], rows[-1][1]) if len(rows) >= limit else None
@@ -117,7 +123,8 @@ class LiveSnapshot(KeyOrderedReader):
         for pk, sk, old in later:
             key = (pk, sk)
             if key not in before and in_range(key, cursor, upto):
-                before[key] = old  # the value at `seq`: the old image of the first later change
+                # the value at `seq`: the old image of the first later change
+                before[key] = self.engine.sealer.open(old) if old is not None else None
         return self._finish_chunk(rows, before, upto)
 
     def close(self) -> None:

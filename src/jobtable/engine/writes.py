@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import orjson
 
@@ -122,7 +122,8 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
     if old is not None and old_size is None:
         old_size = item_size(old)
     new_size = item_size(new) if new is not None else 0
-    new_doc = orjson.dumps(new) if new is not None else None
+    seal = engine.sealer.seal
+    new_doc = seal(meta.sse_enabled, orjson.dumps(new)) if new is not None else None
     if new is None:
         c.execute(f"DELETE FROM {meta.items_table} WHERE pk=? AND sk=?", (pk, sk))
     else:
@@ -131,10 +132,10 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
                   (pk, sk, partition_hash(pk), new_doc, new_size, expiry_of(meta, new)))
     consumed.write = write_units(max(old_size or 0, new_size))
     for index in meta.indexes:
-        consumed.add_index_write(index.name, _write_index(c, meta, index, pk, sk, old, new))
+        consumed.add_index_write(index.name, _write_index(c, meta, index, pk, sk, old, new, seal))
     if old != new:  # a write that changes nothing leaves no change-log record
         c.execute(f"INSERT INTO {meta.log_table}(at, pk, sk, old, new, origin) VALUES(?, ?, ?, ?, ?, ?)",
-                  (engine.clock.now(), pk, sk, orjson.dumps(old) if old is not None else None,
+                  (engine.clock.now(), pk, sk, seal(meta.sse_enabled, orjson.dumps(old)) if old is not None else None,
                    new_doc, origin))
     delta_count = (new is not None) - (old is not None)
     delta_size = new_size - (old_size or 0)
@@ -144,7 +145,7 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
 
 
 def _write_index(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, pk: bytes, sk: bytes,
-                 old: dict | None, new: dict | None) -> float:
+                 old: dict | None, new: dict | None, seal: Callable[[bool, bytes], bytes]) -> float:
     before = index_entry(meta, index, old)
     after = index_entry(meta, index, new)
     if before is None and after is None:
@@ -161,16 +162,17 @@ def _write_index(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, pk: b
         units += write_units(item_size(before[2]) + INDEX_ENTRY_OVERHEAD)
     size = item_size(after[2]) + INDEX_ENTRY_OVERHEAD
     c.execute(f"INSERT OR REPLACE INTO {table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
-              (after[0], after[1], pk, sk, orjson.dumps(after[2]), size))
+              (after[0], after[1], pk, sk, seal(meta.sse_enabled, orjson.dumps(after[2])), size))
     return units + write_units(size)
 
 
-def index_row(meta: TableMeta, index: IndexMeta, item: dict, *, key: tuple[bytes, bytes] | None = None,
-              doc: bytes | None = None, size: int | None = None) -> tuple | None:
-    """The (ipk, isk, pk, sk, doc, size) row of `item` in `index`, or None when it is not in it.
+def index_row(meta: TableMeta, index: IndexMeta, item: dict, seal: Callable[[bool, bytes], bytes], *,
+              key: tuple[bytes, bytes] | None = None, doc: bytes | None = None,
+              size: int | None = None) -> tuple | None:
+    """The (ipk, isk, pk, sk, stored doc, size) row of `item` in `index`, or None when it is not in it.
 
-    Callers that already hold the item's storage key, stored document and size pass them:
-    an ALL-projection entry is then the stored document itself, with no re-encoding or re-sizing.
+    Callers that already hold the item's storage key, stored (sealed) document and size pass
+    them: an ALL-projection entry is then that document itself, with no re-encoding or re-sizing.
     """
     entry = index_entry(meta, index, item)
     if entry is None:
@@ -178,16 +180,18 @@ def index_row(meta: TableMeta, index: IndexMeta, item: dict, *, key: tuple[bytes
     pk, sk = key if key is not None else encoded_key(meta, item)
     if index.projection_type == "ALL" and doc is not None and size is not None:
         return entry[0], entry[1], pk, sk, doc, size + INDEX_ENTRY_OVERHEAD
-    return entry[0], entry[1], pk, sk, orjson.dumps(entry[2]), item_size(entry[2]) + INDEX_ENTRY_OVERHEAD
+    return (entry[0], entry[1], pk, sk, seal(meta.sse_enabled, orjson.dumps(entry[2])),
+            item_size(entry[2]) + INDEX_ENTRY_OVERHEAD)
 
 
-def write_index_entry(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, item: dict) -> None:
+def write_index_entry(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, item: dict,
+                      seal: Callable[[bool, bytes], bytes]) -> None:
     """Backfill helper: put one item's entry into `index` (idempotent)."""
-    row = index_row(meta, index, item)
+    row = index_row(meta, index, item, seal)
     if row is not None:
         c.execute(f"INSERT OR REPLACE INTO {index.sql_table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
                   row)
 
 
-def decode_doc(raw: Any) -> dict:
-    return orjson.loads(raw)
+def decode_doc(engine: "Engine", raw: Any) -> dict:
+    return orjson.loads(engine.sealer.open(raw))

@@ -29,14 +29,22 @@ class ServerConfig:
     throttling: bool = True
     background_interval: float = 1.0
     log_level: str = "warning"
+    auth: str | None = None  # "none" | "sigv4"; None: none on loopback, sigv4 elsewhere
+    credentials_key_file: str | None = None
+    kms_key_file: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
     export_root: str | None = None      # S3 stand-in for exports/imports (default <data_dir>/exports)
     pitr_lag_seconds: float = 0.0       # how far LatestRestorableDateTime trails now
 
 
 def build_engine(config: ServerConfig) -> Engine:
     clock: Clock = ManualClock() if config.manual_clock else Clock()
+    from jobtable.security.encryption import load_data_key
+
     engine = Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
-                    account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling)
+                    account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
+                    data_key=load_data_key(config.kms_key_file))
     engine.extensions["export_root"] = config.export_root
     engine.extensions["pitr_lag_seconds"] = config.pitr_lag_seconds
     return engine
@@ -52,12 +60,33 @@ def serve(config: ServerConfig, engine: Engine | None = None,
         hook(engine, config)
     if on_ready is not None:
         on_ready(engine)
-    app = create_app(engine, ServerOptions(host=f"{config.host}:{config.port}"), config.background_interval)
+    from jobtable.security.wiring import authorize_dynamodb, install_configured_security
+
+    install_configured_security(engine, config)
+    options = ServerOptions(host=f"{config.host}:{config.port}", authorize=authorize_dynamodb)
+    app = create_app(engine, options, config.background_interval)
     uv_config = uvicorn.Config(app, host=config.host, port=config.port, lifespan="on",
                                log_level=config.log_level, access_log=False, http="httptools",
                                loop=_loop_name(), timeout_keep_alive=30, server_header=False,
-                               date_header=False)
-    uvicorn.Server(uv_config).run()
+                               date_header=False, ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
+    _GracefulServer(uv_config).run()
+
+
+def _graceful_server_class() -> type:
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        """uvicorn re-raises SIGTERM/SIGINT after shutdown; a clean, flushed stop exits 0 here."""
+
+        def handle_exit(self, sig: int, frame: object) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    return GracefulServer
+
+
+def _GracefulServer(config: object) -> object:  # noqa: N802 - class factory keeps uvicorn import lazy
+    return _graceful_server_class()(config)
 
 
 def _loop_name() -> str:

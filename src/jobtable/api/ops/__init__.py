@@ -5,8 +5,8 @@ Operations absent here answer UnknownOperationException (see docs/compatibility.
 """
 from __future__ import annotations
 
-from jobtable.api.ops import backups, exports, items, pitr, reads, tables
+from jobtable.api.ops import backups, exports, items, pitr, reads, tables, tags
 
 OPERATIONS: dict = {}
-for _family in (tables, items, reads, backups, pitr, exports):
+for _family in (tables, items, reads, tags, backups, pitr, exports):
     OPERATIONS.update(_family.OPERATIONS)

@@ -1,6 +1,7 @@
 """Request pieces shared by the item, query and batch operations."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jobtable.api.protocol import RequestContext
@@ -14,9 +15,40 @@ EXPRESSION_PARAMETERS = ("ConditionExpression", "FilterExpression", "UpdateExpre
                          "ProjectionExpression", "KeyConditionExpression")
 
 
+TABLE_NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]+")
+
+
+def table_name_from(value: str, member: str = "tableName") -> str:
+    """A TableName member may hold a name or a table ARN; names get DynamoDB's constraints."""
+    if value.startswith("arn:"):
+        parts = value.split(":", 5)
+        if len(parts) == 6 and parts[5].startswith("table/"):
+            return parts[5][len("table/"):].split("/", 1)[0]
+        raise ValidationException(f"Invalid TableArn: {value}")
+    errors = []
+    if len(value) < 3:
+        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: Member must have length "
+                      "greater than or equal to 3")
+    if len(value) > 255:
+        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: Member must have length "
+                      "less than or equal to 255")
+    if not TABLE_NAME_PATTERN.fullmatch(value):
+        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy "
+                      "regular expression pattern: [a-zA-Z0-9_.-]+")
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        raise ValidationException(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
+    return value
+
+
+def table_named(ctx: RequestContext, name: str) -> TableMeta:
+    """The table a control-plane request names (a name or an ARN), whatever its status."""
+    return ctx.engine.catalog.require(table_name_from(name))
+
+
 def table_for(ctx: RequestContext, name: str) -> TableMeta:
     """The table a data-plane request names; a table still being created (restores, imports) is not there yet."""
-    meta = ctx.engine.catalog.require(name)
+    meta = table_named(ctx, name)
     if meta.status == "CREATING":
         raise ResourceNotFoundException("Requested resource not found")
     return meta

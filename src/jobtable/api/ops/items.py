@@ -20,13 +20,13 @@ def _condition(req: dict, ectx: Any) -> Any:
 
 
 def put_item(req: dict, ctx: RequestContext) -> dict:
+    item = checked_item(req["Item"])
     meta = table_for(ctx, req["TableName"])
     return_values = check_return_values(req, ("NONE", "ALL_OLD"))
     legacy.reject_mixed(req)
     ectx = expression_context(req)
     condition = _condition(req, ectx) or legacy.expected_condition(req, ectx)
     ectx.check_all_used()
-    item = checked_item(req["Item"])
     outcome = items.put_item(ctx.engine, meta, item, condition, return_old_on_failure(req))
     out: dict[str, Any] = {}
     if return_values == "ALL_OLD" and outcome.old:
@@ -38,6 +38,7 @@ def put_item(req: dict, ctx: RequestContext) -> dict:
 
 
 def get_item(req: dict, ctx: RequestContext) -> dict:
+    key = checked_key(req["Key"])
     meta = table_for(ctx, req["TableName"])
     legacy.reject_mixed(req)
     ectx = expression_context(req)
@@ -45,7 +46,7 @@ def get_item(req: dict, ctx: RequestContext) -> dict:
     projection = compile_projection(projection_text, ectx) if projection_text is not None else \
         legacy.attributes_to_get(req)
     ectx.check_all_used()
-    key = items.check_key(meta, checked_key(req["Key"]))
+    key = items.check_key(meta, key)
     doc, consumed = items.get_item_raw(ctx.engine, meta, key, bool(req.get("ConsistentRead")))
     out: dict[str, Any] = {}
     if doc is not None:
@@ -58,6 +59,7 @@ def get_item(req: dict, ctx: RequestContext) -> dict:
 
 
 def update_item(req: dict, ctx: RequestContext) -> dict:
+    key = checked_key(req["Key"])
     meta = table_for(ctx, req["TableName"])
     return_values = check_return_values(req, ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"))
     legacy.reject_mixed(req)
@@ -67,7 +69,7 @@ def update_item(req: dict, ctx: RequestContext) -> dict:
         legacy.attribute_updates(req, ectx)
     condition = _condition(req, ectx) or legacy.expected_condition(req, ectx)
     ectx.check_all_used()
-    key = items.check_key(meta, checked_key(req["Key"]))
+    key = items.check_key(meta, key)
     outcome = items.update_item(ctx.engine, meta, key, update, condition, return_old_on_failure(req))
     out: dict[str, Any] = {}
     attributes = _updated_attributes(return_values, update, outcome.old, outcome.new)
@@ -92,13 +94,14 @@ def _updated_attributes(mode: str, update: Any, old: dict | None, new: dict | No
 
 
 def delete_item(req: dict, ctx: RequestContext) -> dict:
+    key = checked_key(req["Key"])
     meta = table_for(ctx, req["TableName"])
     return_values = check_return_values(req, ("NONE", "ALL_OLD"))
     legacy.reject_mixed(req)
     ectx = expression_context(req)
     condition = _condition(req, ectx) or legacy.expected_condition(req, ectx)
     ectx.check_all_used()
-    key = items.check_key(meta, checked_key(req["Key"]))
+    key = items.check_key(meta, key)
     outcome = items.delete_item(ctx.engine, meta, key, condition, return_old_on_failure(req))
     out: dict[str, Any] = {}
     if return_values == "ALL_OLD" and outcome.old:

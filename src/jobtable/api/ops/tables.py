@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from jobtable.api.describe import describe_table
+from jobtable.api.ops.common import table_name_from, table_named
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import indexes
 from jobtable.engine.catalog import IndexMeta, KeyAttr, TableMeta
@@ -126,8 +127,9 @@ def _apply_sse(engine: Any, meta: TableMeta, spec: dict | None) -> None:
         key = spec.get("KMSMasterKeyId")
         if key and not key.startswith("arn:"):
             key = f"arn:aws:kms:{engine.region}:{engine.account_id}:key/{key}"
-        meta.kms_key_arn = key or meta.kms_key_arn or (
-            f"arn:aws:kms:{engine.region}:{engine.account_id}:key/{uuid.uuid5(uuid.NAMESPACE_URL, meta.arn)}")
+        # The default names the data key that really seals this table (docs/security.md).
+        meta.kms_key_arn = key or meta.kms_key_arn or engine.sealer.cipher.kms_key_arn(engine.region,
+                                                                                      engine.account_id)
     else:
         meta.sse_enabled = False
         meta.sse_type = None
@@ -136,7 +138,7 @@ def _apply_sse(engine: Any, meta: TableMeta, spec: dict | None) -> None:
 
 def create_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    name = req["TableName"]
+    name = table_name_from(req["TableName"])
     if engine.catalog.get(name) is not None:
         raise ResourceInUseException(f"Table already exists: {name}")
     meta = build_table_meta(engine, req)
@@ -218,7 +220,7 @@ TABLE_DELETED_HOOKS: list = []
 
 
 def describe(req: dict, ctx: RequestContext) -> dict:
-    meta = ctx.engine.catalog.require(req["TableName"])
+    meta = table_named(ctx, req["TableName"])
     return {"Table": describe_table(ctx.engine, meta)}
 
 
@@ -236,7 +238,7 @@ def list_tables(req: dict, ctx: RequestContext) -> dict:
 
 def delete_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    meta = engine.catalog.require(req["TableName"])
+    meta = engine.catalog.require(table_name_from(req["TableName"]))
     if meta.status == "CREATING":
         raise ResourceInUseException(f"Attempt to change a resource which is still in use: Table is being "
                                      f"created: {meta.name}")
@@ -263,7 +265,7 @@ def _update_throughput(obj: Any, pt: dict, now: float, what: str) -> None:
 
 def update_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    meta = engine.catalog.require(req["TableName"])
+    meta = table_named(ctx, req["TableName"])
     now = engine.clock.now()
     changes = [k for k in ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
                            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
@@ -385,7 +387,13 @@ def update_table(req: dict, ctx: RequestContext) -> dict:
             indexes.add_index(engine, meta, index)
     for hook in TABLE_UPDATED_HOOKS:
         hook(engine, meta, req)
-    return {"TableDescription": describe_table(engine, meta, status="UPDATING" if (new_gsis or dropped) else None)}
+    description = describe_table(engine, meta, status="UPDATING" if (new_gsis or dropped) else None)
+    created = {index.name for index in new_gsis}
+    for gsi in description.get("GlobalSecondaryIndexes", []):
+        if gsi["IndexName"] in created:  # the response reflects the request's moment, as in AWS
+            gsi["IndexStatus"] = "CREATING"
+            gsi["Backfilling"] = True
+    return {"TableDescription": description}
 
 
 TABLE_UPDATED_HOOKS: list = []
