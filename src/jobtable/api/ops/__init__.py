@@ -5,8 +5,8 @@ Operations absent here answer UnknownOperationException (see docs/compatibility.
 """
 from __future__ import annotations
 
-from jobtable.api.ops import backups, exports, items, pitr, reads, tables, tags
+from jobtable.api.ops import backups, batches, exports, items, partiql, pitr, reads, tables, tags, transactions
 
 OPERATIONS: dict = {}
-for _family in (tables, items, reads, tags, backups, pitr, exports):
+for _family in (tables, items, reads, tags, batches, transactions, partiql, backups, pitr, exports):
     OPERATIONS.update(_family.OPERATIONS)
