@@ -21,10 +21,11 @@ def put_all(ddb: Any, table: str, items: list[dict]) -> None:
 
 
 def test_backup_lifecycle_and_listing(ddb: Any, backend: Any, job_table: str) -> None:
+    """A small table's backup is AVAILABLE at once (bigger ones are CREATING, then AVAILABLE)."""
     put_all(ddb, job_table, jobs(7))
     described = ddb.describe_table(TableName=job_table)["Table"]
     details = ddb.create_backup(TableName=job_table, BackupName=f"{job_table}-backup-2026-11-20")["BackupDetails"]
-    assert details["BackupStatus"] in ("CREATING", "AVAILABLE") and details["BackupType"] == "USER"
+    assert details["BackupStatus"] == "AVAILABLE" and details["BackupType"] == "USER"
     assert details["BackupArn"].startswith(described["TableArn"] + "/backup/")
     backend.settle()
     description = ddb.describe_backup(BackupArn=details["BackupArn"])["BackupDescription"]
@@ -148,12 +149,17 @@ def test_deleting_a_pitr_table_leaves_a_system_backup_for_35_days(ddb: Any, back
 
 
 # -- below the API: timing-sensitive states and files, on an in-process engine ----------------------
-def test_a_table_being_restored_is_not_usable_yet(local: Any) -> None:
+def test_a_table_being_restored_is_not_usable_yet(local: Any, monkeypatch: Any) -> None:
+    from jobtable.engine import backups
+
+    monkeypatch.setattr(backups, "CHUNK", 1)  # so the backup is still being written after the call
     ddb = local.ddb
     simple_table(ddb, "src")
     for n in range(3):
         ddb.put_item(TableName="src", Item={"pk": {"S": f"k{n}"}})
-    arn = ddb.create_backup(TableName="src", BackupName="in-use")["BackupDetails"]["BackupArn"]
+    created = ddb.create_backup(TableName="src", BackupName="in-use")["BackupDetails"]
+    arn = created["BackupArn"]
+    assert created["BackupStatus"] == "CREATING"
     with pytest.raises(ClientError) as excinfo:  # still being written
         ddb.restore_table_from_backup(TargetTableName="early", BackupArn=arn)
     assert error_of(excinfo)[0] == "BackupInUseException"
