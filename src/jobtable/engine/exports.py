@@ -134,7 +134,7 @@ class _DataFiles:
         self._file.close()
         self._file = None
         with open(object_path(self.engine, self.export.bucket, self._key), "rb") as f:
-            digest = hashlib.md5(f.read()).digest()
+            digest = hashlib.md5(f.read(), usedforsecurity=False).digest()
         self.entries.append({"itemCount": self._count, "md5Checksum": base64.b64encode(digest).decode(),
                              "etag": digest.hex(), "dataFileS3Key": self._key})
 
@@ -217,7 +217,7 @@ class _ExportJob:
             with open(object_path(engine, export.bucket, key), "wb") as f:
                 f.write(body)
             with open(object_path(engine, export.bucket, key[:-len(".json")] + ".checksum"), "w") as f:
-                f.write(hashlib.md5(body).hexdigest())
+                f.write(hashlib.md5(body, usedforsecurity=False).hexdigest())
         _save(engine, export)
 
     def close(self) -> None:
