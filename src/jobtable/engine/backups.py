@@ -152,7 +152,7 @@ def create_system_backup(engine: "Engine", source: "pitr.PitrSource") -> Backup:
                     "CREATING", source.deleted_at, source.deleted_at + pitr.DELETED_RETENTION_DAYS * pitr.DAY,
                     0, 0, path, None, {"kind": "pitr-archive", "arn": source.arn, "at": source.deleted_at},
                     source.meta)
-    _insert_and_start(engine, backup)
+    _insert(engine, backup)  # written by the background step, once the catalog has archived the log
     return backup
 
 

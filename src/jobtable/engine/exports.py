@@ -158,7 +158,7 @@ class _ExportJob:
             self._hold = None
         else:
             self.reader = None
-            self._hold = hold_log(engine, source.tid, source.base_seq)
+            self._hold = hold_log(engine, source.tid, source.base_seq, source.base_at)
 
     def step(self) -> bool:
         """Write one chunk (FULL) or the whole change set (INCREMENTAL); True when finished."""

@@ -16,8 +16,8 @@ table had when it was deleted (DynamoDB itself offers only the moment before del
 the SYSTEM backup `<name>$DeletedTableBackup`, which jobtable also creates).
 
 State lives in `meta.extras["pitr"]` = {"enabled", "recovery_period_days", "enabled_at",
-"baseline": {"table", "seq", "at"}}; pruning code reads `enabled`/`recovery_period_days`
-and must keep every log row with seq > baseline["seq"] (`log_rows_needed_after`).
+"baseline": {"table", "seq", "at"}}. The change log's retention (engine/changelog.py) keeps
+every row PITR still needs through `history_needed_seconds`, a registered retention rule.
 """
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from jobtable.engine.catalog import TableMeta
+from jobtable.engine import changelog
 from jobtable.engine.snapshots import (KeyOrderedReader, LiveSnapshot, Row, current_seq, hold_log, log_hold_floor,
-                                       release_log, rows_after)
+                                       log_hold_since, release_log, rows_after)
 from jobtable.engine.values import item_size
 
 if TYPE_CHECKING:
@@ -83,13 +84,6 @@ def lag_seconds(engine: "Engine") -> float:
     if configured is None:
         configured = float(os.environ.get(LAG_ENV) or 0)
     return float(configured)
-
-
-def log_rows_needed_after(meta: TableMeta) -> int | None:
-    """PITR needs every change-log row after this position (None: PITR is off)."""
-    if not is_enabled(meta):
-        return None
-    return int(meta.extras["pitr"]["baseline"]["seq"])
 
 
 def enable(engine: "Engine", meta: TableMeta, period_days: int) -> None:
@@ -162,19 +156,22 @@ def window(engine: "Engine", source: PitrSource) -> tuple[float, float]:
 
 
 def archive_on_delete(engine: "Engine", meta: TableMeta) -> PitrSource | None:
-    """Keep a PITR table's baseline and log when it is deleted (call before the catalog drops it)."""
+    """Keep a PITR table's baseline and log when it is deleted (a DeleteTable hook).
+
+    The catalog renames the log instead of dropping it (`extras["keep_log_as"]`) once every
+    deletion hook has run, so other hooks (Streams) still see the live log.
+    """
     source = live_source(meta)
     if source is None:
         return None
     now = engine.clock.now()
     archived_log = f"pitrlog_{meta.tid}"
+    meta.extras["keep_log_as"] = archived_log
     with engine.storage.transaction() as c:
-        c.execute(f"ALTER TABLE {meta.log_table} RENAME TO {archived_log}")
         c.execute("INSERT OR REPLACE INTO jt_pitr_archive VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   (meta.arn, now, meta.name, meta.to_json(), source.baseline_table, archived_log,
                    source.base_seq, source.base_at, source.period_days, now + DELETED_RETENTION_DAYS * DAY))
-    source.log_table = archived_log
-    source.deleted_at = now
+    source.deleted_at = now  # (its log is read under the live name until the catalog renames it)
     return source
 
 
@@ -186,7 +183,7 @@ class PointInTimeReader(KeyOrderedReader):
         self.engine = engine
         self.source = source
         self.at = at
-        self._hold = hold_log(engine, source.tid, source.base_seq)
+        self._hold = hold_log(engine, source.tid, source.base_seq, source.base_at)
         with engine.storage.read() as c:
             self.max_seq = current_seq(c, source.log_table) if max_seq is None else max_seq
         self._changed: dict[tuple[bytes, bytes], int] | None = None
@@ -240,6 +237,23 @@ class PointInTimeReader(KeyOrderedReader):
     def close(self) -> None:
         release_log(self.engine, self._hold)
         self._hold = None
+
+
+# -- log retention ---------------------------------------------------------------------------
+def history_needed_seconds(engine: "Engine", meta: TableMeta) -> float:
+    """changelog retention rule: keep every log row PITR (or a reader in progress) still needs.
+
+    PITR needs every row after its baseline (the roll-forward removes the ones it folds); a
+    backup, restore or export in progress needs the rows after the position it holds.
+    """
+    since = [float(meta.extras["pitr"]["baseline"]["at"])] if is_enabled(meta) else []
+    held = log_hold_since(engine, meta.tid)
+    if held is not None:
+        since.append(held)
+    return max(0.0, engine.clock.now() - min(since)) if since else 0.0
+
+
+changelog.RETENTION_RULES.append(history_needed_seconds)
 
 
 # -- background upkeep ----------------------------------------------------------------------

@@ -27,11 +27,15 @@ Row = tuple[bytes, bytes, bytes, int]  # pk, sk, stored document, item size
 _hold_ids = itertools.count(1)
 
 
-def hold_log(engine: "Engine", tid: int, seq: int) -> int:
-    """Ask log pruning (and PITR roll-forward) to keep rows of table `tid` after `seq`."""
-    holds: dict[int, tuple[int, int]] = engine.extensions.setdefault("changelog_holds", {})
+def hold_log(engine: "Engine", tid: int, seq: int, since: float) -> int:
+    """Ask log pruning (and PITR roll-forward) to keep rows of table `tid` after `seq`.
+
+    `since` is when position `seq` was current: every later row was written at or after it,
+    which is how the time-based retention (changelog.RETENTION_RULES) honours the hold.
+    """
+    holds: dict[int, tuple[int, int, float]] = engine.extensions.setdefault("changelog_holds", {})
     token = next(_hold_ids)
-    holds[token] = (tid, seq)
+    holds[token] = (tid, seq, since)
     return token
 
 
@@ -42,8 +46,14 @@ def release_log(engine: "Engine", token: int | None) -> None:
 
 def log_hold_floor(engine: "Engine", tid: int) -> int | None:
     """The lowest held position for table `tid` (rows after it must stay), or None."""
-    seqs = [seq for t, seq in engine.extensions.get("changelog_holds", {}).values() if t == tid]
+    seqs = [seq for t, seq, _ in list(engine.extensions.get("changelog_holds", {}).values()) if t == tid]
     return min(seqs) if seqs else None
+
+
+def log_hold_since(engine: "Engine", tid: int) -> float | None:
+    """The earliest time from which table `tid`'s log rows are held, or None."""
+    times = [at for t, _, at in list(engine.extensions.get("changelog_holds", {}).values()) if t == tid]
+    return min(times) if times else None
 
 
 def current_seq(c, log_table: str) -> int:
@@ -103,11 +113,12 @@ class LiveSnapshot(KeyOrderedReader):
     def __init__(self, engine: "Engine", meta: TableMeta, seq: int | None = None) -> None:
         self.engine = engine
         self.meta = meta
+        since = engine.clock.now()
         if seq is None:
             with engine.storage.read() as c:
                 seq = current_seq(c, meta.log_table)
         self.seq = seq
-        self._hold = hold_log(engine, meta.tid, seq)
+        self._hold = hold_log(engine, meta.tid, seq, since)
 
     def next_chunk(self, limit: int = 5000) -> list[Row] | None:
         """The next rows in key order (as of `seq`), or None when the table is exhausted."""
