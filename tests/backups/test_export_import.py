@@ -10,7 +10,7 @@ import orjson
 import pytest
 from botocore.exceptions import ClientError
 
-from backup_helpers import enable_pitr, error_of, scan_all, simple_table, table_status, when
+from backup_helpers import align, enable_pitr, error_of, scan_all, simple_table, table_status, when
 
 KEY_SCHEMA = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}
@@ -114,6 +114,7 @@ def test_round_trip_is_byte_for_byte_in_storage_and_files(local: Any) -> None:
 
 def test_export_at_a_past_second_holds_that_second(ddb: Any, backend: Any, table_name: str) -> None:
     simple_table(ddb, table_name)
+    align(backend)
     enable_pitr(ddb, table_name)
     ddb.put_item(TableName=table_name, Item={"pk": {"S": "kept"}, "v": {"N": "1"}})
     ddb.put_item(TableName=table_name, Item={"pk": {"S": "deleted-later"}})
@@ -197,6 +198,7 @@ def test_export_and_import_errors(ddb: Any, backend: Any, table_name: str) -> No
         ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="exports")
     assert error_of(excinfo) == ("PointInTimeRecoveryUnavailableException",
                                  f"Point in time recovery is not enabled for table '{table_name}'")
+    align(backend)
     enable_pitr(ddb, table_name)
     now = backend.advance(600)
     with pytest.raises(ClientError) as excinfo:

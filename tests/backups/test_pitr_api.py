@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from backup_helpers import enable_pitr, error_of, scan_all, simple_table, when
+from backup_helpers import align, enable_pitr, error_of, scan_all, simple_table, when
 
 
 def put(ddb: Any, table: str, key: str, **attrs: str) -> None:
@@ -45,6 +45,7 @@ def test_enable_describe_change_and_disable(ddb: Any, backend: Any, job_table: s
 
 
 def test_restore_time_errors(ddb: Any, backend: Any, job_table: str) -> None:
+    align(backend)
     enable_pitr(ddb, job_table)
     now = backend.advance(100)
     for second in (now - 3600, now + 3600):
@@ -72,6 +73,7 @@ def test_restore_time_errors(ddb: Any, backend: Any, job_table: str) -> None:
 
 def test_a_deleted_table_is_restored_by_its_arn(ddb: Any, backend: Any, job_table: str) -> None:
     arn = ddb.describe_table(TableName=job_table)["Table"]["TableArn"]
+    align(backend)
     enable_pitr(ddb, job_table)
     put(ddb, job_table, "a", status="queued")
     early = backend.advance(600)

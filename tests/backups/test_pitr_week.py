@@ -8,13 +8,14 @@ record at that second.
 from __future__ import annotations
 
 import copy
+import math
 import random
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from backup_helpers import enable_pitr, error_of, scan_all, table_status, when
+from backup_helpers import align, enable_pitr, error_of, scan_all, table_status, when
 
 DAY = 86400
 STATUSES = ("queued", "running", "succeeded", "failed")
@@ -59,8 +60,8 @@ class JobTraffic:
 
     def run(self, backend: Any, seconds: float, mean_gap: int) -> None:
         """Traffic for `seconds` of clock time; after each step the record is stored with its second."""
-        end = backend.advance(0) + seconds
-        now = backend.advance(0)
+        now = align(backend)
+        end = now + seconds
         while now < end:
             now = backend.advance(self.rng.randint(mean_gap // 2, mean_gap * 3 // 2))
             for _ in range(self.rng.randint(1, 3)):
@@ -114,7 +115,7 @@ def test_restores_to_chosen_seconds_of_a_week_match_the_recorded_table(ddb: Any,
     rng = random.Random(1)
     steps = [at for at, _ in traffic.history]
     # Exact step seconds, a second just before a step (the previous state), and "now".
-    chosen = [steps[3], steps[len(steps) // 2] - 1, steps[len(steps) * 3 // 4], rng.uniform(steps[5], steps[-5]),
+    chosen = [steps[3], steps[len(steps) // 2] - 1, steps[len(steps) * 3 // 4], float(rng.randint(int(steps[5]), int(steps[-5]))),
               steps[-1]]
     for n, second in enumerate(chosen):
         target = f"{job_table}-at-{n}"
@@ -131,12 +132,13 @@ def test_roll_forward_past_the_recovery_period_keeps_restores_exact(ddb: Any, ba
     traffic = JobTraffic(ddb, job_table, seed=7)
     traffic.run(backend, 3 * DAY, mean_gap=2 * 3600)
     now = backend.advance(60)
+    assert now == int(now)
     window = ddb.describe_continuous_backups(TableName=job_table)["ContinuousBackupsDescription"][
         "PointInTimeRecoveryDescription"]
     earliest = window["EarliestRestorableDateTime"].timestamp()
     assert earliest == pytest.approx(now - DAY, abs=1)
     inside = [at for at, _ in traffic.history if at >= earliest]
-    for n, second in enumerate([inside[0], inside[len(inside) // 2], earliest + 1]):
+    for n, second in enumerate([inside[0], inside[len(inside) // 2], float(math.ceil(earliest))]):
         target = f"{job_table}-rf-{n}"
         assert restore_at(ddb, backend, job_table, target, second) == traffic.state_at(second)
     with pytest.raises(ClientError) as excinfo:

@@ -74,8 +74,9 @@ def settings(meta: TableMeta) -> dict[str, Any] | None:
 
 
 def is_enabled(meta: TableMeta) -> bool:
+    """PITR is on and its baseline exists (state written by anything else is not trusted)."""
     state = settings(meta)
-    return bool(state and state.get("enabled"))
+    return bool(state and state.get("enabled") and state.get("baseline"))
 
 
 def lag_seconds(engine: "Engine") -> float:
