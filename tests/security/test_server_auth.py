@@ -15,7 +15,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from click.testing import CliRunner
-from conftest import ServerProcess
+from tests.conftest import ServerProcess
 
 from jobtable.cli.main import cli
 from jobtable.security.credentials import CredentialStore

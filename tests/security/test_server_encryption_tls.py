@@ -6,7 +6,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
-from conftest import ServerProcess
+from tests.conftest import ServerProcess
 
 from jobtable.security.certs import generate_self_signed
 from jobtable.security.encryption import write_key_file
