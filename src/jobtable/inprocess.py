@@ -58,6 +58,7 @@ def _attach(client: Any, engine: Engine) -> Any:
         if isinstance(body, str):
             body = body.encode("utf-8")
         headers = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}
+        headers.setdefault("host", parts.netloc)  # as the HTTP client would send it (SigV4 signs it)
         response = dispatch(engine, HttpRequest(request.method, parts.path or "/", parts.query, headers, body,
                                                 "127.0.0.1"), options)
         return AWSResponse(request.url, response.status, dict(response.headers), _RawBody(response.body))
