@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-WIDTH, HEIGHT = 720, 220
+WIDTH, HEIGHT = 1100, 240  # about the width a page shows it at, so text keeps its size
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28  # plot margins (axis labels live there)
 
 
@@ -76,7 +76,11 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.3g}"
 
 
-def _y_ticks(top: float, plot_height: float, count: int = 4) -> list[Tick]:
+def _y_ticks(top: float, plot_height: float, integers: bool = False) -> list[Tick]:
+    """Five steps (four for 2 x 10^n tops); whole-number steps only for counts."""
+    count = 4 if f"{top:g}".lstrip("0.")[:1] == "2" else 5
+    if integers and top < count:
+        count = max(int(top), 1)
     return [Tick(TOP + plot_height - plot_height * i / count, _number(top * i / count)) for i in range(count + 1)]
 
 
@@ -104,7 +108,7 @@ def stacked_bars(title: str, labels: Sequence[str], series: dict[str, Sequence[i
     every = max(1, math.ceil(len(labels) / 8))
     x_ticks = [Tick(LEFT + i * slot + slot / 2, label) for i, label in enumerate(labels) if i % every == 0]
     legend = [(name, css.get(name, "s0")) for name in series]
-    return Chart(title, WIDTH, HEIGHT, rects=rects, x_ticks=x_ticks, y_ticks=_y_ticks(top, plot_h),
+    return Chart(title, WIDTH, HEIGHT, rects=rects, x_ticks=x_ticks, y_ticks=_y_ticks(top, plot_h, integers=True),
                  legend=legend, empty=not any(totals))
 
 
