@@ -12,6 +12,7 @@ from typing import Sequence
 
 WIDTH, HEIGHT = 1100, 240  # about the width a page shows it at, so text keeps its size
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28  # plot margins (axis labels live there)
+MAX_DOTS = 40  # points drawn (with hover titles) on lines short enough to read them
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Rect:
 class Tick:
     at: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the first and last time labels stay inside the plot
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,11 @@ def line_chart(title: str, times: Sequence[float], series: dict[str, Sequence[fl
     lines = []
     for n, (name, vals) in enumerate(series.items()):
         points = [(x_of(t), TOP + plot_h - plot_h * v / top, t, v) for t, v in zip(times, vals) if v is not None]
-        lines.append(Line(" ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points), f"s{n % 8}", name,
-                          [(x, y, f"{time_label(t, 0)} {name}: {_number(v)}{unit}") for x, y, t, v in points]))
-    x_ticks = [Tick(x_of(start + span * i / 4), time_label(start + span * i / 4, span)) for i in range(5)]
+        dots = [(x, y, f"{time_label(t, 0)} {name}: {_number(v)}{unit}") for x, y, t, v in points] \
+            if len(points) <= MAX_DOTS else []
+        lines.append(Line(" ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points), f"s{n % 8}", name, dots))
+    anchors = ["start", "middle", "middle", "middle", "end"]
+    x_ticks = [Tick(x_of(start + span * i / 4), time_label(start + span * i / 4, span), anchors[i]) for i in range(5)]
     return Chart(title, WIDTH, HEIGHT, lines=lines, x_ticks=x_ticks, y_ticks=_y_ticks(top, plot_h),
                  legend=[(line.label, line.css) for line in lines], empty=not values)
 

@@ -37,7 +37,9 @@ class History:
 
 
 def _changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[str]:
-    old, new = old or {}, new or {}
+    """Attributes a MODIFY changed (an INSERT or REMOVE is the whole item)."""
+    if not old or not new:
+        return []
     return sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
 
 
