@@ -1,25 +1,18 @@
 """Fixtures: an in-process engine with a seeded job table and the dashboard's ASGI app."""
 from __future__ import annotations
 
-import warnings
 from typing import Any, Iterator
 
 import pytest
 from tests.conftest import START_TIME
+from tests.dashboard.helpers import LOCAL, TestClient
+from tests.dashboard.seeding import JOB_TABLE, create_job_table, seed_jobs
 
 from jobtable.clock import ManualClock
 from jobtable.engine.engine import Engine
 from jobtable.inprocess import client
 from jobtable.jobs import JobStore
 from jobtable.server.app import create_app
-
-from seeding import JOB_TABLE, create_job_table, seed_jobs
-
-with warnings.catch_warnings():  # Starlette 1.x prefers httpx2; httpx works the same here
-    warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient
-
-LOCAL = "http://127.0.0.1:8000"
 
 
 class Seeded:
@@ -50,15 +43,3 @@ def ui(seeded: Seeded) -> Iterator[TestClient]:
     """The whole server app (API + dashboard mount), as a browser on loopback reaches it.
     (No lifespan: background work runs when the test moves the clock.)"""
     yield TestClient(create_app(seeded.engine), base_url=LOCAL)
-
-
-def csrf_of(html: str) -> str:
-    """The caller's form token, from the page's <meta name="csrf-token">."""
-    marker = '<meta name="csrf-token" content="'
-    start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
-
-
-def form_post(ui: Any, path: str, data: dict[str, Any], page: str) -> Any:
-    """POST a dashboard form with the CSRF token read from the page that holds it."""
-    return ui.post(path, data={"csrf": csrf_of(ui.get(page).text), **data}, follow_redirects=False)

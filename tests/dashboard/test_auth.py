@@ -13,8 +13,8 @@ from jobtable.security.credentials import CredentialStore
 from jobtable.security.wiring import build_guard, install_security
 from jobtable.server.app import create_app
 
-from conftest import LOCAL, TestClient, csrf_of
-from seeding import JOB_TABLE, create_job_table
+from tests.dashboard.helpers import LOCAL, TestClient, csrf_of
+from tests.dashboard.seeding import JOB_TABLE, create_job_table
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 READ_ONLY = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"

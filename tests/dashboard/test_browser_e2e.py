@@ -17,8 +17,8 @@ from tests.conftest import START_TIME, ServerProcess
 from jobtable.clock import ManualClock
 from jobtable.jobs import JobStore
 
-from browser import CHROMIUM, FLAGS, ensure_chromium, screenshot
-from seeding import JOB_TABLE, XSS, create_job_table, seed_jobs
+from tests.dashboard.browser import CHROMIUM, FLAGS, ensure_chromium, screenshot
+from tests.dashboard.seeding import JOB_TABLE, XSS, create_job_table, seed_jobs
 
 pytestmark = pytest.mark.slow
 TIMEOUT_MS = 15_000

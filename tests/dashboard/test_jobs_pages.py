@@ -5,8 +5,8 @@ import re
 
 from jobtable.jobs import JobStore
 
-from conftest import form_post
-from seeding import JOB_TABLE
+from tests.dashboard.helpers import form_post
+from tests.dashboard.seeding import JOB_TABLE
 
 ROW = re.compile(r'<tr data-job-id="([^"]+)">')
 
@@ -144,7 +144,7 @@ def test_no_job_table_says_how_to_make_one(seeded):
     from jobtable.clock import ManualClock
     from jobtable.engine.engine import Engine
     from jobtable.server.app import create_app
-    from conftest import LOCAL, TestClient
+    from tests.dashboard.helpers import LOCAL, TestClient
 
     empty = Engine(None, clock=ManualClock(0))
     try:

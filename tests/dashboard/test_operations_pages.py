@@ -13,8 +13,8 @@ from botocore.exceptions import ClientError
 
 from jobtable.module import TableModule
 
-from conftest import csrf_of, form_post
-from seeding import JOB_TABLE
+from tests.dashboard.helpers import csrf_of, form_post
+from tests.dashboard.seeding import JOB_TABLE
 
 OPS = f"/ui/operations?table={JOB_TABLE}"
 

@@ -6,7 +6,7 @@ import re
 
 from botocore.exceptions import ClientError
 
-from seeding import JOB_TABLE
+from tests.dashboard.seeding import JOB_TABLE
 
 
 def rows_of(html: str) -> int:

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from markupsafe import escape
 
-from seeding import JOB_TABLE, XSS
+from tests.dashboard.seeding import JOB_TABLE, XSS
 
 ESCAPED = str(escape(XSS))  # what Jinja2 autoescape writes
 EVIL_ID = '"><img src=x onerror=alert(1)>'  # no "/" so it stays one path segment
