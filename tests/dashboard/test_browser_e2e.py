@@ -11,14 +11,13 @@ import tempfile
 from typing import Any, Iterator
 
 import pytest
-from botocore.exceptions import ClientError
 from tests.conftest import START_TIME, ServerProcess
+from tests.dashboard.browser import CHROMIUM, FLAGS, ensure_chromium, screenshot
+from tests.dashboard.helpers import supported
+from tests.dashboard.seeding import JOB_TABLE, XSS, create_job_table, seed_jobs
 
 from jobtable.clock import ManualClock
 from jobtable.jobs import JobStore
-
-from tests.dashboard.browser import CHROMIUM, FLAGS, ensure_chromium, screenshot
-from tests.dashboard.seeding import JOB_TABLE, XSS, create_job_table, seed_jobs
 
 pytestmark = pytest.mark.slow
 TIMEOUT_MS = 15_000
@@ -41,15 +40,6 @@ class Site:
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
         self.server.advance(seconds)
-
-    def supports(self, call: Any, **kwargs: Any) -> bool:
-        try:
-            call(**kwargs)
-            return True
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "UnknownOperationException":
-                return False
-            raise
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +142,7 @@ def test_table_description_and_item_browser(site, page):
 def test_point_in_time_restore_from_the_form(site, page):
     page.goto(site.url + f"/operations?table={JOB_TABLE}")
     screenshot(page, "operations", publish=True)
-    if not site.supports(site.ddb.describe_continuous_backups, TableName=JOB_TABLE):
+    if not supported(site.ddb.describe_continuous_backups, TableName=JOB_TABLE):
         pytest.skip("RestoreTableToPointInTime is not on this server yet (the form says so)")
     site.ddb.update_continuous_backups(TableName=JOB_TABLE,
                                        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})

@@ -13,19 +13,15 @@ from botocore.exceptions import ClientError
 
 from jobtable.module import TableModule
 
-from tests.dashboard.helpers import csrf_of, form_post
+from tests.dashboard.helpers import csrf_of, form_post, supported
 from tests.dashboard.seeding import JOB_TABLE
 
 OPS = f"/ui/operations?table={JOB_TABLE}"
 
 
 def require(call, **kwargs) -> None:
-    try:
-        call(**kwargs)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "UnknownOperationException":
-            pytest.skip(f"{exc.operation_name} is not on this server yet")
-        raise
+    if not supported(call, **kwargs):
+        pytest.skip(f"{call.__name__} is not on this server yet")
 
 
 def test_operations_page_shows_server_health(ui, seeded):

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import re
 
-from botocore.exceptions import ClientError
-
+from tests.dashboard.helpers import supported
 from tests.dashboard.seeding import JOB_TABLE
 
 
 def rows_of(html: str) -> int:
     body = html.split('<table class="grid items">', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return body.count("<tr>") - body.count('class="muted">No items.')
-
-
-def supported(call, **kwargs) -> bool:
-    try:
-        call(**kwargs)
-        return True
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "UnknownOperationException":
-            return False
-        raise
 
 
 def test_tables_list(ui, seeded):
