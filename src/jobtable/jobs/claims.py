@@ -1,0 +1,131 @@
+"""Workers: claim the oldest pending job under a lease, heartbeat, and requeue the dead.
+
+A claim is a Query on StatusIndex (status = pending, oldest createdAt first) followed by a
+conditional update `#status = pending -> processing`. When several workers race for the
+same job exactly one update succeeds; the others move on to the next candidate. A claimed
+job carries `leaseExpiresAt`; if its worker stops heartbeating, `requeue_expired()` (which
+`claim_next()` runs every `sweep_interval` seconds) puts it back to pending.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from jobtable.jobs import schema as s
+from jobtable.jobs import states
+from jobtable.jobs.codec import number, string
+from jobtable.jobs.errors import JobNotFound, LeaseLost
+from jobtable.jobs.lifecycle import Lifecycle
+from jobtable.jobs.model import Job
+from jobtable.jobs.table import is_condition_failure
+from jobtable.jobs.updates import Update
+
+CLAIM_PAGE_SIZE = 25
+
+
+class Claims(Lifecycle):
+    sweep_interval: float = 30.0
+    _last_sweep: float | None = None
+
+    def claim_next(self, worker_id: str, job_type: str | None = None,
+                   visibility_timeout: float | None = None) -> Job | None:
+        """Take the oldest pending job (optionally of one type) for `worker_id`, or None."""
+        if not worker_id:
+            raise ValueError("worker_id must be a non-empty string")
+        self._sweep_if_due()
+        lease = self.visibility_timeout if visibility_timeout is None else float(visibility_timeout)
+        for candidate in self._pending_candidates(job_type):
+            job = self._take(candidate[s.JOB_ID]["S"], worker_id, lease)
+            if job is not None:
+                return job
+        return None
+
+    def heartbeat(self, job_id: str, worker_id: str, visibility_timeout: float | None = None) -> Job:
+        """Extend the lease of a job `worker_id` holds; LeaseLost if it no longer does."""
+        lease = self.visibility_timeout if visibility_timeout is None else float(visibility_timeout)
+        update = Update().set(s.LEASE_EXPIRES_AT, string(self.timestamp(lease)))
+        update.set(s.UPDATED_AT, string(self.timestamp()))
+        update.equals(s.STATUS, string(states.PROCESSING)).equals(s.WORKER_ID, string(worker_id))
+        try:
+            response = self.call("update_item", Key={s.JOB_ID: string(job_id)}, ReturnValues="ALL_NEW",
+                                 ReturnValuesOnConditionCheckFailure="ALL_OLD", **update.request())
+        except ClientError as exc:
+            if not is_condition_failure(exc):
+                raise
+            old = exc.response.get("Item") or self.read_item(job_id)
+            if old is None:
+                raise JobNotFound(job_id, self.table_name) from None
+            raise LeaseLost(job_id, worker_id, old.get(s.WORKER_ID, {}).get("S"),
+                            old.get(s.STATUS, {}).get("S")) from None
+        return Job.from_item(response["Attributes"])
+
+    def requeue_expired(self) -> int:
+        """Return every processing job whose lease has expired to pending; how many moved."""
+        now = self.timestamp()
+        self._last_sweep = self.now()
+        moved = 0
+        for item in self._query_status(states.PROCESSING, filter_expired_before=now):
+            update = Update().set(s.STATUS, string(states.PENDING)).set(s.UPDATED_AT, string(now))
+            update.remove(s.WORKER_ID, s.LEASE_EXPIRES_AT)
+            # Only the lease we saw: a heartbeat or a finish since then wins.
+            update.equals(s.STATUS, string(states.PROCESSING))
+            update.equals(s.LEASE_EXPIRES_AT, item[s.LEASE_EXPIRES_AT])
+            try:
+                self.call("update_item", Key={s.JOB_ID: item[s.JOB_ID]}, **update.request())
+                moved += 1
+            except ClientError as exc:
+                if not is_condition_failure(exc):
+                    raise
+        return moved
+
+    def _sweep_if_due(self) -> None:
+        if self._last_sweep is None or self.now() - self._last_sweep >= self.sweep_interval:
+            self.requeue_expired()
+
+    def _take(self, job_id: str, worker_id: str, lease: float) -> Job | None:
+        now = self.timestamp()
+        update = Update().set(s.STATUS, string(states.PROCESSING)).set(s.UPDATED_AT, string(now))
+        update.set(s.WORKER_ID, string(worker_id)).set(s.STARTED_AT, string(now))
+        update.set(s.LEASE_EXPIRES_AT, string(self.timestamp(lease))).add(s.ATTEMPTS, number(1))
+        update.equals(s.STATUS, string(states.PENDING))
+        try:
+            response = self.call("update_item", Key={s.JOB_ID: string(job_id)}, ReturnValues="ALL_NEW",
+                                 **update.request())
+        except ClientError as exc:
+            if is_condition_failure(exc):
+                return None  # another worker got it first (or the index was stale)
+            raise
+        return Job.from_item(response["Attributes"])
+
+    def _pending_candidates(self, job_type: str | None) -> Any:
+        return self._query_status(states.PENDING, job_type=job_type, page_size=CLAIM_PAGE_SIZE)
+
+    def _query_status(self, status: str, *, job_type: str | None = None, filter_expired_before: str | None = None,
+                      page_size: int | None = None) -> Any:
+        """Items of one status, oldest first, page by page (a generator: stops when dropped)."""
+        names = {"#status": s.STATUS}
+        values: dict[str, Any] = {":status": string(status)}
+        filters = []
+        if job_type is not None:
+            names["#type"] = s.JOB_TYPE
+            values[":type"] = string(job_type)
+            filters.append("#type = :type")
+        if filter_expired_before is not None:
+            names["#lease"] = s.LEASE_EXPIRES_AT
+            values[":now"] = string(filter_expired_before)
+            filters.append("#lease < :now")
+        params: dict[str, Any] = {
+            "IndexName": s.STATUS_INDEX, "KeyConditionExpression": "#status = :status",
+            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values, "ScanIndexForward": True,
+        }
+        if filters:
+            params["FilterExpression"] = " AND ".join(filters)
+        if page_size:
+            params["Limit"] = page_size
+        while True:
+            response = self.call("query", **params)
+            yield from response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                return
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
