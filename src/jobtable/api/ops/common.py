@@ -1,0 +1,106 @@
+"""Request pieces shared by the item, query and batch operations."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jobtable.api.protocol import RequestContext
+from jobtable.engine.capacity import Consumed
+from jobtable.engine.catalog import TableMeta
+from jobtable.engine.errors import ValidationException
+from jobtable.engine.expressions import ExpressionContext
+from jobtable.engine.values import validate_expression_values, validate_item
+
+EXPRESSION_PARAMETERS = ("ConditionExpression", "FilterExpression", "UpdateExpression",
+                         "ProjectionExpression", "KeyConditionExpression")
+
+
+TABLE_NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]+")
+
+
+def table_name_from(value: str, member: str = "tableName") -> str:
+    """A TableName member may hold a name or a table ARN; names get DynamoDB's constraints."""
+    if value.startswith("arn:"):
+        parts = value.split(":", 5)
+        if len(parts) == 6 and parts[5].startswith("table/"):
+            return parts[5][len("table/"):].split("/", 1)[0]
+        raise ValidationException(f"Invalid TableArn: {value}")
+    errors = []
+    if len(value) < 3:
+        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: Member must have length "
+                      "greater than or equal to 3")
+    if len(value) > 255:
+        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: Member must have length "
+                      "less than or equal to 255")
+    if not TABLE_NAME_PATTERN.fullmatch(value):
+        errors.append(f"Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy "
+                      "regular expression pattern: [a-zA-Z0-9_.-]+")
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        raise ValidationException(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
+    return value
+
+
+def table_for(ctx: RequestContext, name: str) -> TableMeta:
+    return ctx.engine.catalog.require(table_name_from(name))
+
+
+def expression_context(req: dict) -> ExpressionContext:
+    """Validate ExpressionAttributeNames/Values as DynamoDB does and wrap them for compiling."""
+    names = req.get("ExpressionAttributeNames")
+    values = req.get("ExpressionAttributeValues")
+    uses_expressions = any(req.get(p) is not None for p in EXPRESSION_PARAMETERS)
+    if names is not None and not uses_expressions:
+        raise ValidationException("ExpressionAttributeNames can only be specified when using expressions")
+    if values is not None and not uses_expressions:
+        raise ValidationException("ExpressionAttributeValues can only be specified when using expressions")
+    if names is not None and not names:
+        raise ValidationException("ExpressionAttributeNames must not be empty")
+    if values is not None:
+        if not values:
+            raise ValidationException("ExpressionAttributeValues must not be empty")
+        values = validate_expression_values(values)
+    return ExpressionContext(names, values)
+
+
+def checked_item(item: dict) -> dict:
+    return validate_item(item)
+
+
+def checked_key(key: dict) -> dict:
+    return validate_item(key)
+
+
+def with_capacity(out: dict, req: dict, ctx: RequestContext, consumed: Consumed) -> dict:
+    """Record consumed capacity for metrics, and return it when the caller asked."""
+    ctx.consumed.append(consumed)
+    wire = consumed.to_wire(req.get("ReturnConsumedCapacity"))
+    if wire is not None:
+        out["ConsumedCapacity"] = wire
+    return out
+
+
+def item_collection_metrics(req: dict, meta: TableMeta, item: dict | None) -> dict | None:
+    """ItemCollectionMetrics for tables with local secondary indexes, when asked (SIZE)."""
+    if req.get("ReturnItemCollectionMetrics") != "SIZE" or not meta.lsis or item is None:
+        return None
+    return {"ItemCollectionKey": {meta.hash.name: item[meta.hash.name]}, "SizeEstimateRangeGB": [0.0, 1.0]}
+
+
+def check_return_values(req: dict, allowed: tuple[str, ...]) -> str:
+    value = req.get("ReturnValues") or "NONE"
+    if value not in allowed:
+        raise ValidationException("Return values set to invalid value")
+    return value
+
+
+def return_old_on_failure(req: dict) -> bool:
+    return req.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+
+
+def consumed_for(meta: TableMeta) -> Consumed:
+    return Consumed(meta.name, gsi_names=frozenset(i.name for i in meta.gsis))
+
+
+def not_empty(value: Any) -> bool:
+    return value is not None and value != ""

@@ -1,0 +1,226 @@
+"""Parsing expression text into trees with lark (LALR), and DynamoDB's syntax-error wording.
+
+One grammar with three start symbols: `condition` (ConditionExpression, FilterExpression and
+KeyConditionExpression — DynamoDB parses key conditions with the condition grammar too),
+`update` and `projection`. Parsed trees are cached by (start, kind, text).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import LexError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
+
+from jobtable.engine.errors import ValidationException
+
+from . import ast
+from .messages import invalid
+
+GRAMMAR = r"""
+condition: disjunction
+?disjunction: conjunction
+             | disjunction _OR conjunction        -> or_
+?conjunction: negation
+             | conjunction _AND negation          -> and_
+?negation: predicate
+          | _NOT negation                          -> not_
+?predicate: operand COMPARATOR operand          -> compare
+           | operand _BETWEEN operand _AND operand -> between
+           | operand _IN "(" operand ("," operand)* ")" -> in_
+           | call
+           | "(" disjunction ")"                    -> parens
+?operand: path | VALUE | call
+call: NAME "(" (set_operand ("," set_operand)*)? ")"
+
+update: _clause+
+_clause: set_clause | remove_clause | add_clause | delete_clause
+set_clause: _SET set_action ("," set_action)*
+set_action: path "=" set_value
+?set_value: set_operand
+           | set_operand ARITH_OP set_operand   -> arithmetic
+?set_operand: path | VALUE | call
+remove_clause: _REMOVE path ("," path)*
+add_clause: _ADD value_action ("," value_action)*
+delete_clause: _DELETE value_action ("," value_action)*
+value_action: path VALUE
+
+projection: path ("," path)*
+
+path: (NAME | NAME_REF) ("." (NAME | NAME_REF) | "[" INDEX "]")*
+
+COMPARATOR: "<>" | "<=" | ">=" | "=" | "<" | ">"
+ARITH_OP: "+" | "-"
+_OR: "OR"i
+_AND: "AND"i
+_NOT: "NOT"i
+_BETWEEN: "BETWEEN"i
+_IN: "IN"i
+_SET: "SET"i
+_REMOVE: "REMOVE"i
+_ADD: "ADD"i
+_DELETE: "DELETE"i
+NAME: /[a-z_][a-z0-9_]*/i
+NAME_REF: /#[a-z0-9_]+/i
+VALUE: /:[a-z0-9_]+/i
+INDEX: /[0-9]+/
+
+%import common.WS
+%ignore WS
+"""
+
+MAX_IN_OPERANDS = 100
+MAX_NESTING = 32
+
+
+class _Redundant(Exception):
+    """Raised inside the parser callbacks; turned into DynamoDB's message with the kind."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class _TreeBuilder(Transformer):
+    """Builds `ast` nodes directly from the LALR parser's reductions (no lark Tree)."""
+
+    def VALUE(self, token: Token) -> ast.ValueRef:
+        return ast.ValueRef(str(token))
+
+    def path(self, children: list[Token]) -> ast.Path:
+        elements: list[ast.PathElement] = []
+        for token in children:
+            if token.type == "NAME":
+                elements.append(ast.Name(str(token)))
+            elif token.type == "NAME_REF":
+                elements.append(ast.NameRef(str(token)))
+            else:
+                elements.append(int(token))
+        if len(elements) > MAX_NESTING:
+            raise _Redundant(
+                f"The document path has too many nesting levels; nesting levels: {len(elements)}"
+            )
+        return ast.Path(tuple(elements))
+
+    def call(self, children: list[Any]) -> ast.Call:
+        return ast.Call(str(children[0]), tuple(children[1:]))
+
+    def compare(self, children: list[Any]) -> ast.Compare:
+        left, op, right = children
+        return ast.Compare(str(op), left, right)
+
+    def between(self, children: list[Any]) -> ast.Between:
+        return ast.Between(*children)
+
+    def in_(self, children: list[Any]) -> ast.In:
+        if len(children) - 1 > MAX_IN_OPERANDS:
+            raise _Redundant(
+                "The IN operator is provided with too many operands; "
+                f"number of operands: {len(children) - 1}"
+            )
+        return ast.In(children[0], tuple(children[1:]))
+
+    def and_(self, children: list[Any]) -> ast.And:
+        return ast.And(*children)
+
+    def or_(self, children: list[Any]) -> ast.Or:
+        return ast.Or(*children)
+
+    def not_(self, children: list[Any]) -> ast.Not:
+        return ast.Not(children[0])
+
+    def parens(self, children: list[Any]) -> ast.Parens:
+        inner = children[0]
+        if isinstance(inner, ast.Parens):
+            raise _Redundant("The expression has redundant parentheses;")
+        return ast.Parens(inner)
+
+    def condition(self, children: list[Any]) -> Any:
+        return children[0]
+
+    def arithmetic(self, children: list[Any]) -> ast.Arithmetic:
+        left, op, right = children
+        return ast.Arithmetic(str(op), left, right)
+
+    def set_action(self, children: list[Any]) -> ast.SetAction:
+        return ast.SetAction(children[0], children[1])
+
+    def value_action(self, children: list[Any]) -> tuple[ast.Path, ast.ValueRef]:
+        return children[0], children[1]
+
+    def set_clause(self, children: list[Any]) -> ast.Section:
+        return ast.Section("SET", tuple(children))
+
+    def remove_clause(self, children: list[Any]) -> ast.Section:
+        return ast.Section("REMOVE", tuple(ast.RemoveAction(p) for p in children))
+
+    def add_clause(self, children: list[Any]) -> ast.Section:
+        return ast.Section("ADD", tuple(ast.AddAction(p, v) for p, v in children))
+
+    def delete_clause(self, children: list[Any]) -> ast.Section:
+        return ast.Section("DELETE", tuple(ast.DeleteAction(p, v) for p, v in children))
+
+    def update(self, children: list[Any]) -> ast.UpdateTree:
+        return ast.UpdateTree(tuple(children))
+
+    def projection(self, children: list[Any]) -> ast.ProjectionTree:
+        return ast.ProjectionTree(tuple(children))
+
+
+# One parser per language: sharing LALR tables would merge states across languages and let
+# the update grammar's "=" shadow the condition grammar's comparators.
+_PARSERS = {
+    start: Lark(GRAMMAR, parser="lalr", start=start, transformer=_TreeBuilder(), maybe_placeholders=False)
+    for start in ("condition", "update", "projection")
+}
+# A plain lexer over the same terminals, used only to quote the tokens around a syntax error.
+_CONTEXT_LEXER = Lark(GRAMMAR, parser="lalr", lexer="basic", start="condition")
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str, start: str, kind: str) -> Any:
+    """Parse `text` from grammar rule `start`; errors are worded for the parameter `kind`."""
+    if not text.strip():
+        raise invalid(kind, "The expression can not be empty;")
+    try:
+        return _PARSERS[start].parse(text)
+    except VisitError as error:  # a callback raised; unwrap it
+        if isinstance(error.orig_exc, _Redundant):
+            raise invalid(kind, error.orig_exc.detail) from None
+        raise
+    except _Redundant as error:
+        raise invalid(kind, error.detail) from None
+    except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as error:
+        raise _syntax_error(text, kind, error) from None
+
+
+def _syntax_error(text: str, kind: str, error: Exception) -> ValidationException:
+    """DynamoDB quotes the offending token and the text from the token before to the one after."""
+    if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+        token = str(error.token)
+        start, end = error.token.start_pos, error.token.end_pos
+    elif isinstance(error, UnexpectedCharacters):
+        start = error.pos_in_stream
+        end = start + 1
+        token = text[start]
+    else:
+        token, start, end = "<EOF>", len(text), len(text)
+    before = _tokens(text[:start])
+    near_start = before[-1].start_pos if before else start
+    if token == "<EOF>":
+        near_end = len(text)
+    else:
+        after = _tokens(text[end:])
+        near_end = end + after[0].end_pos if after else end
+    return invalid(kind, f'Syntax error; token: "{token}", near: "{text[near_start:near_end]}"')
+
+
+def _tokens(text: str) -> list[Token]:
+    """The tokens of `text` up to the first character the lexer cannot read."""
+    tokens: list[Token] = []
+    try:
+        for token in _CONTEXT_LEXER.lex(text):
+            tokens.append(token)
+    except LexError:
+        pass
+    return tokens

@@ -1,0 +1,125 @@
+"""The SQLite file under a data dir: connection, schema, transactions.
+
+One database per data dir, WAL mode. Every API write runs inside `Storage.transaction()`,
+so the base row, its index rows and its change-log row commit together or not at all.
+Per-table SQL tables (`items_<tid>`, `idx_<iid>`, `log_<tid>`) make DeleteTable a DROP and
+keep each B-tree ordered by DynamoDB's key order (see keys.py).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from typing import Callable, Iterator
+
+SCHEMA_VERSION = 1
+DATABASE_FILE = "jobtable.sqlite3"
+
+
+class StorageError(RuntimeError):
+    """The data dir cannot be used (newer schema, corruption...)."""
+
+
+class Storage:
+    """One SQLite connection guarded by a re-entrant lock (the engine serialises writes)."""
+
+    def __init__(self, data_dir: str | None, synchronous: str = "NORMAL") -> None:
+        self.data_dir = data_dir
+        if data_dir is None:
+            path = ":memory:"
+        else:
+            os.makedirs(data_dir, exist_ok=True)
+            path = os.path.join(data_dir, DATABASE_FILE)
+        self.path = path
+        self.lock = threading.RLock()
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                    cached_statements=1024)
+        self._in_transaction = False
+        self._on_commit: list[Callable[[], None]] = []
+        self._configure(synchronous)
+        self._create_schema()
+
+    # -- set-up -----------------------------------------------------------------------
+    def _configure(self, synchronous: str) -> None:
+        c = self.conn
+        if self.path != ":memory:":
+            mode = c.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StorageError(f"could not switch {self.path} to WAL mode (got {mode})")
+        c.execute(f"PRAGMA synchronous={synchronous}")
+        c.execute("PRAGMA temp_store=MEMORY")
+        c.execute("PRAGMA cache_size=-65536")  # 64 MB page cache
+        c.execute("PRAGMA foreign_keys=OFF")
+
+    def _create_schema(self) -> None:
+        c = self.conn
+        c.execute("CREATE TABLE IF NOT EXISTS jt_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = c.execute("SELECT value FROM jt_meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            c.execute("INSERT INTO jt_meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise StorageError(
+                f"data dir {self.data_dir} has schema version {row[0]}, this jobtable reads "
+                f"version {SCHEMA_VERSION}; use a matching jobtable or restore from a backup")
+        c.execute("CREATE TABLE IF NOT EXISTS jt_tables(name TEXT PRIMARY KEY, tid INTEGER UNIQUE NOT NULL,"
+                  " meta TEXT NOT NULL)")
+        c.execute("CREATE TABLE IF NOT EXISTS jt_tags(arn TEXT NOT NULL, key TEXT NOT NULL,"
+                  " value TEXT NOT NULL, PRIMARY KEY(arn, key))")
+        c.execute("CREATE TABLE IF NOT EXISTS jt_counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+
+    # -- transactions -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT under the engine lock; nested calls join the outer one."""
+        with self.lock:
+            if self._in_transaction:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
+            try:
+                yield self.conn
+            except BaseException:
+                self._in_transaction = False
+                self._on_commit.clear()
+                self.conn.execute("ROLLBACK")
+                raise
+            self._in_transaction = False
+            self.conn.execute("COMMIT")
+            callbacks, self._on_commit = self._on_commit, []
+            for callback in callbacks:
+                callback()
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` after the current transaction commits (immediately outside one)."""
+        if self._in_transaction:
+            self._on_commit.append(callback)
+        else:
+            callback()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read under the lock (one statement or several)."""
+        with self.lock:
+            yield self.conn
+
+    def next_counter(self, name: str) -> int:
+        """A durable monotonically increasing id (table ids, index ids)."""
+        with self.transaction() as c:
+            row = c.execute("SELECT value FROM jt_counters WHERE name=?", (name,)).fetchone()
+            value = (row[0] if row else 0) + 1
+            c.execute("INSERT OR REPLACE INTO jt_counters VALUES(?, ?)", (name, value))
+            return value
+
+    def integrity_check(self) -> str:
+        with self.lock:
+            return self.conn.execute("PRAGMA quick_check").fetchone()[0]
+
+    def close(self) -> None:
+        with self.lock:
+            try:
+                if self.path != ":memory:":
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self.conn.close()

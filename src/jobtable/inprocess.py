@@ -1,0 +1,86 @@
+"""boto3 clients wired straight to the engine: no socket, the same request path as HTTP.
+
+botocore's `before-send` event hands us the fully signed request; we answer it with
+`server.dispatch`, so errors, validation and responses are byte-for-byte those the HTTP
+endpoint gives.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+
+from jobtable.engine.engine import Engine
+from jobtable.server.dispatch import HttpRequest, ServerOptions, dispatch
+
+LOCAL_ENDPOINT = "http://jobtable.inprocess"
+_default_engine: Engine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> Engine:
+    """A process-wide in-memory engine for scripts that do not bring their own."""
+    global _default_engine
+    with _default_lock:
+        if _default_engine is None:
+            _default_engine = Engine(None)
+        return _default_engine
+
+
+class _RawBody:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any):
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+def _attach(client: Any, engine: Engine) -> Any:
+    options = ServerOptions(host="jobtable.inprocess")
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        parts = urlsplit(request.url)
+        body = request.body or b""
+        if hasattr(body, "read"):
+            body = body.read()
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        headers = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}
+        response = dispatch(engine, HttpRequest(request.method, parts.path or "/", parts.query, headers, body,
+                                                "127.0.0.1"), options)
+        return AWSResponse(request.url, response.status, dict(response.headers), _RawBody(response.body))
+
+    client.meta.events.register("before-send", answer)
+    return client
+
+
+def _session(region: str) -> boto3.session.Session:
+    return boto3.session.Session(aws_access_key_id="jobtable", aws_secret_access_key="jobtable",
+                                 region_name=region)
+
+
+def client(service: str = "dynamodb", engine: Engine | None = None, region: str | None = None,
+           **kwargs: Any) -> Any:
+    """A boto3 client for `service` answered in-process by `engine` (default: a shared in-memory one)."""
+    engine = engine or default_engine()
+    kwargs.setdefault("config", Config(retries={"mode": "standard", "max_attempts": 1}))
+    made = _session(region or engine.region).client(service, endpoint_url=LOCAL_ENDPOINT, **kwargs)
+    return _attach(made, engine)
+
+
+def resource(service: str = "dynamodb", engine: Engine | None = None, region: str | None = None,
+             **kwargs: Any) -> Any:
+    """A boto3 resource (e.g. Table objects) answered in-process by `engine`."""
+    engine = engine or default_engine()
+    kwargs.setdefault("config", Config(retries={"mode": "standard", "max_attempts": 1}))
+    made = _session(region or engine.region).resource(service, endpoint_url=LOCAL_ENDPOINT, **kwargs)
+    _attach(made.meta.client, engine)
+    return made

@@ -1,0 +1,81 @@
+"""Start-up: build the engine from options, run uvicorn, shut down cleanly on SIGTERM/SIGINT."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from jobtable.clock import Clock, ManualClock
+from jobtable.engine.engine import Engine
+from jobtable.server.app import create_app
+from jobtable.server.dispatch import ServerOptions
+
+log = logging.getLogger("jobtable.server")
+
+# Called with the engine and the ServerConfig before serving (features add themselves here).
+STARTUP_HOOKS: list[Callable[[Engine, "ServerConfig"], None]] = []
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str | None = "./data"
+    in_memory: bool = False
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    synchronous: str = "NORMAL"
+    manual_clock: bool = False
+    throttling: bool = True
+    background_interval: float = 1.0
+    log_level: str = "warning"
+
+
+def build_engine(config: ServerConfig) -> Engine:
+    clock: Clock = ManualClock() if config.manual_clock else Clock()
+    return Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
+                  account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling)
+
+
+def serve(config: ServerConfig, engine: Engine | None = None,
+          on_ready: Callable[[Engine], None] | None = None) -> None:
+    """Serve until SIGTERM/SIGINT; the engine is flushed and closed on the way out."""
+    import uvicorn
+
+    engine = engine or build_engine(config)
+    for hook in STARTUP_HOOKS:
+        hook(engine, config)
+    if on_ready is not None:
+        on_ready(engine)
+    app = create_app(engine, ServerOptions(host=f"{config.host}:{config.port}"), config.background_interval)
+    uv_config = uvicorn.Config(app, host=config.host, port=config.port, lifespan="on",
+                               log_level=config.log_level, access_log=False, http="httptools",
+                               loop=_loop_name(), timeout_keep_alive=30, server_header=False,
+                               date_header=False)
+    _GracefulServer(uv_config).run()
+
+
+def _graceful_server_class() -> type:
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        """uvicorn re-raises SIGTERM/SIGINT after shutdown; a clean, flushed stop exits 0 here."""
+
+        def handle_exit(self, sig: int, frame: object) -> None:
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    return GracefulServer
+
+
+def _GracefulServer(config: object) -> object:  # noqa: N802 - class factory keeps uvicorn import lazy
+    return _graceful_server_class()(config)
+
+
+def _loop_name() -> str:
+    try:
+        import uvloop  # noqa: F401
+
+        return "uvloop"
+    except ImportError:
+        return "asyncio"
