@@ -50,9 +50,9 @@ def test_fail_retry_cancel_and_watch(jobtable):
     assert "cancelled" in table and "total" in table
 
 
-def test_pages_through_the_cli(jobtable, endpoint, table_name):
+def test_pages_through_the_cli(jobtable, endpoint, jobs_table):
     clock = ManualClock(start=1_795_600_000.0)
-    store = JobStore(endpoint.client(), table_name, clock=clock)
+    store = JobStore(endpoint.client(), jobs_table, clock=clock)
     for n in range(120):
         store.create_job("pager" if n % 2 else "other", "convert")
         clock.advance(3600)
@@ -92,9 +92,9 @@ def test_pages_through_the_cli(jobtable, endpoint, table_name):
     (["tables", "describe", "NoSuchTable"], "Error: table 'NoSuchTable' not found"),
     (["tables", "list", "--endpoint-url", "http://127.0.0.1:{port}"], "Error: Could not connect to the endpoint URL"),
 ])
-def test_bad_input_gives_one_line_and_a_nonzero_exit(jobtable, endpoint, table_name, args, message):
-    pending = JobStore(endpoint.client(), table_name).create_job("u", "t").job_id
-    values = {"table": table_name, "pending": pending, "port": free_port()}
+def test_bad_input_gives_one_line_and_a_nonzero_exit(jobtable, endpoint, jobs_table, args, message):
+    pending = JobStore(endpoint.client(), jobs_table).create_job("u", "t").job_id
+    values = {"table": jobs_table, "pending": pending, "port": free_port()}
     result = jobtable(*[a.format(**values) for a in args], check=False)
     assert result.returncode != 0
     assert result.stdout == ""

@@ -6,7 +6,6 @@ we know the jobs layer uses only DynamoDB's public API (so it works on AWS as we
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import subprocess
@@ -23,7 +22,7 @@ from botocore.config import Config
 from jobtable.clock import ManualClock
 from jobtable.jobs import JobStore, create_jobs_table
 
-BIN = Path(sys.executable).parent
+BIN = Path(sys.executable).parent  # the venv's bin: where `jobtable` is installed
 START_TIMEOUT = 30.0
 
 
@@ -80,29 +79,20 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _has_serve_command() -> bool:
-    try:
-        from jobtable.cli.main import cli
-    except ImportError:
-        return False
-    return "serve" in cli.commands
-
-
-def start_endpoint(kind: str, workdir: Path) -> tuple[Endpoint, subprocess.Popen]:
+def start_moto(workdir: Path) -> tuple[Endpoint, subprocess.Popen]:
     port = free_port()
-    log = workdir / f"{kind}-server.log"
-    if kind == "moto":
-        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    else:
-        if importlib.util.find_spec("jobtable.server.app") is None and not _has_serve_command():
-            pytest.skip("the jobtable server is not on this branch yet")
-        command = [str(BIN / "jobtable"), "serve", "--in-memory", "--host", "127.0.0.1", "--port", str(port)]
-    return Endpoint(kind, f"http://127.0.0.1:{port}"), _start(command, port, log)
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return Endpoint("moto", f"http://127.0.0.1:{port}"), _start(command, port, workdir / "moto-server.log")
 
 
 @pytest.fixture(scope="session", params=["jobtable", "moto"])
 def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    endpoint, process = start_endpoint(request.param, tmp_path_factory.mktemp(request.param))
+    if request.param == "jobtable":
+        # The suite's shared `jobtable serve` subprocess (tests/conftest.py). Its clock is
+        # manual, which does not matter here: the jobs layer stamps times with its own clock.
+        yield Endpoint("jobtable", request.getfixturevalue("http_server").endpoint)
+        return
+    endpoint, process = start_moto(tmp_path_factory.mktemp("moto"))
     yield endpoint
     _stop(process)
 
@@ -113,9 +103,11 @@ def client(endpoint: Endpoint):
 
 
 @pytest.fixture
-def table_name(client) -> str:
+def jobs_table(client) -> str:
+    """A fresh job table. TTL stays off: the tests stamp jobs with a fixed 2026 clock, and a
+    server sweeping TTL on real time would otherwise delete them once that date is past."""
     name = f"jobs-{uuid.uuid4().hex[:12]}"
-    create_jobs_table(client, name)
+    create_jobs_table(client, name, enable_ttl=False)
     yield name
     client.delete_table(TableName=name)
 
@@ -126,8 +118,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def store(client, table_name, clock) -> JobStore:
-    return JobStore(client, table_name, clock=clock)
+def store(client, jobs_table, clock) -> JobStore:
+    return JobStore(client, jobs_table, clock=clock)
 
 
 def moto_is_wrong(request: pytest.FixtureRequest, endpoint: Endpoint, reason: str) -> None:
@@ -135,3 +127,13 @@ def moto_is_wrong(request: pytest.FixtureRequest, endpoint: Endpoint, reason: st
     fixed the test XPASSes and fails, so the mark gets removed)."""
     if endpoint.kind == "moto":
         request.applymarker(pytest.mark.xfail(reason=f"moto: {reason}", strict=True))
+
+
+def require_batch_write(client) -> None:
+    """Skip when the endpoint has no BatchWriteItem yet (it is probed, so the skip ends by
+    itself once the operation lands)."""
+    try:
+        client.batch_write_item(RequestItems={"no-such-table-probe": [{"PutRequest": {"Item": {"k": {"S": "x"}}}}]})
+    except client.exceptions.ClientError as exc:
+        if exc.response["Error"]["Code"] == "UnknownOperationException":
+            pytest.skip("this endpoint does not implement BatchWriteItem yet")

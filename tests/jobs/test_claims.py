@@ -89,13 +89,13 @@ def test_sweeps_are_rate_limited(store, clock):
     assert store.claim_next("w3").attempts == 2  # swept now: the expired job is back
 
 
-def test_a_lost_race_moves_on_to_the_next_job(store, client, table_name, clock):
+def test_a_lost_race_moves_on_to_the_next_job(store, client, jobs_table, clock):
     """Worker A reads the candidates, B claims the first one before A's conditional write:
     A's write is refused and A takes the next job instead (deterministic contention)."""
     first = store.create_job("u", "t")
     clock.advance(1)
     second = store.create_job("u", "t")
-    rival = JobStore(client, table_name, clock=clock)
+    rival = JobStore(client, jobs_table, clock=clock)
     real_take = store._take
     raced = []
 
@@ -110,13 +110,13 @@ def test_a_lost_race_moves_on_to_the_next_job(store, client, table_name, clock):
     assert store.get_job(first.job_id).worker_id == "B"
 
 
-def test_eight_workers_process_a_thousand_jobs_exactly_once(endpoint, table_name):
+def test_eight_workers_process_a_thousand_jobs_exactly_once(endpoint, jobs_table):
     """8 threads, each with its own boto3 client, race for 1,000 jobs."""
     if endpoint.kind == "moto":
         pytest.skip("moto: conditional writes are not atomic under concurrent requests (threaded werkzeug "
                     "server, no locking in its DynamoDB backend), so two workers can both claim a job")
     clock = ManualClock(start=1_795_600_000.0)
-    seeder = JobStore(endpoint.client(), table_name, clock=clock)
+    seeder = JobStore(endpoint.client(), jobs_table, clock=clock)
     created = []
     for n in range(1000):
         created.append(seeder.create_job(f"user{n % 7}", "convert").job_id)
@@ -127,7 +127,7 @@ def test_eight_workers_process_a_thousand_jobs_exactly_once(endpoint, table_name
     start = threading.Barrier(8)
 
     def work(worker_id: str) -> None:
-        store = JobStore(endpoint.client(), table_name, clock=clock)
+        store = JobStore(endpoint.client(), jobs_table, clock=clock)
         start.wait()
         try:
             while (job := store.claim_next(worker_id)) is not None:

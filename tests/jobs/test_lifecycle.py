@@ -8,9 +8,9 @@ from jobtable.jobs import (CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING, In
                            JobNotFound, LeaseLost)
 
 
-def test_create_job_writes_the_seed_schema(store, client, table_name, clock):
+def test_create_job_writes_the_seed_schema(store, client, jobs_table, clock):
     job = store.create_job("user123", "convert", {"format": "pdf", "quality": 0.8}, input_file="in.docx")
-    item = client.get_item(TableName=table_name, Key={"jobId": {"S": job.job_id}})["Item"]
+    item = client.get_item(TableName=jobs_table, Key={"jobId": {"S": job.job_id}})["Item"]
     assert item["status"] == {"S": "pending"}
     assert item["userId"] == {"S": "user123"}
     assert item["jobType"] == {"S": "convert"}
@@ -109,13 +109,13 @@ def test_unknown_status_is_rejected(store):
         store.update_status(job.job_id, "done")
 
 
-def test_missing_job_raises_and_is_not_created(store, client, table_name):
+def test_missing_job_raises_and_is_not_created(store, client, jobs_table):
     # The seed's update_job_status() would have upserted a half job here.
     for move in (lambda: store.update_status("ghost", PROCESSING, worker_id="w"), lambda: store.complete("ghost"),
                  lambda: store.cancel("ghost"), lambda: store.retry("ghost"), lambda: store.get_job("ghost")):
         with pytest.raises(JobNotFound, match="job 'ghost' not found"):
             move()
-    assert "Item" not in client.get_item(TableName=table_name, Key={"jobId": {"S": "ghost"}})
+    assert "Item" not in client.get_item(TableName=jobs_table, Key={"jobId": {"S": "ghost"}})
 
 
 def test_only_the_lease_holder_may_finish(store):
@@ -129,12 +129,12 @@ def test_only_the_lease_holder_may_finish(store):
     assert store.complete(job.job_id, worker_id="w1").status == COMPLETED
 
 
-def test_condition_failure_returns_the_old_item(store, client, table_name, endpoint):
+def test_condition_failure_returns_the_old_item(store, client, jobs_table, endpoint):
     """ReturnValuesOnConditionCheckFailure=ALL_OLD is how update_status explains a refusal
     without a second read; check the endpoint really sends it."""
     job = store.create_job("u", "t")
     with pytest.raises(client.exceptions.ConditionalCheckFailedException) as caught:
-        client.update_item(TableName=table_name, Key={"jobId": {"S": job.job_id}},
+        client.update_item(TableName=jobs_table, Key={"jobId": {"S": job.job_id}},
                            UpdateExpression="SET #s = :new", ConditionExpression="#s = :old",
                            ExpressionAttributeNames={"#s": "status"},
                            ExpressionAttributeValues={":new": {"S": "x"}, ":old": {"S": "processing"}},
@@ -142,11 +142,11 @@ def test_condition_failure_returns_the_old_item(store, client, table_name, endpo
     assert caught.value.response["Item"]["status"] == {"S": "pending"}
 
 
-def test_status_is_a_reserved_word_the_api_escapes(client, table_name, store, endpoint, request):
+def test_status_is_a_reserved_word_the_api_escapes(client, jobs_table, store, endpoint, request):
     """The seed's query pattern `status = :status` is rejected by DynamoDB; we use #status."""
     moto_is_wrong(request, endpoint, "accepts reserved words such as `status` unescaped in KeyConditionExpression")
     store.create_job("u", "t")
     with pytest.raises(client.exceptions.ClientError, match="reserved keyword"):
-        client.query(TableName=table_name, IndexName="StatusIndex", KeyConditionExpression="status = :status",
+        client.query(TableName=jobs_table, IndexName="StatusIndex", KeyConditionExpression="status = :status",
                      ExpressionAttributeValues={":status": {"S": "pending"}})
     assert store.list_jobs(status=PENDING).jobs

@@ -28,7 +28,7 @@ def dataset(endpoint):
     """Jobs over ~35 days: 5 users, all statuses, and runs of jobs sharing a createdAt."""
     client = endpoint.client()
     table = f"list-{uuid.uuid4().hex[:10]}"
-    create_jobs_table(client, table)
+    create_jobs_table(client, table, enable_ttl=False)
     clock = ManualClock(start=START)
     store = JobStore(client, table, clock=clock)
     rows = []

