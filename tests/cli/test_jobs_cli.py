@@ -1,8 +1,10 @@
 """`jobtable jobs ...` driven as a subprocess against a started server."""
+import os
+
 import pytest
 
 from jobtable_cli import run_jobtable
-from jobs_endpoints import free_port
+from jobs_endpoints import BIN, free_port, start_process, stop_process
 from jobtable.clock import ManualClock
 from jobtable.jobs import JobStore
 
@@ -122,3 +124,21 @@ def test_shell_completion():
     words = run_jobtable(env={"_JOBTABLE_COMPLETE": "bash_complete", "COMP_WORDS": "jobtable jobs list --status p",
                               "COMP_CWORD": "4"}).stdout.split()
     assert words == ["plain,pending", "plain,processing"]
+
+
+def test_against_jobtable_up_with_the_default_table(tmp_path):
+    """What a newcomer does: `jobtable up`, then jobs commands with no --table at all."""
+    port = free_port()
+    server = start_process([str(BIN / "jobtable"), "up", "--in-memory", "--port", str(port)], port,
+                           tmp_path / "up.log")
+    env = {k: v for k, v in os.environ.items() if k != "JOBTABLE_TABLE"}
+    env.update(JOBTABLE_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    try:
+        run = lambda *args: run_jobtable(*args, env=env, inherit=False)  # noqa: E731
+        job_id = run("jobs", "create", "-u", "user123", "-t", "convert", "-o", "json").json()["jobId"]
+        assert run("jobs", "claim", "-w", "w1", "-o", "json").json()["jobId"] == job_id
+        assert run("jobs", "complete", job_id, "-w", "w1", "-o", "json").json()["status"] == "completed"
+        assert run("jobs", "counts", "-o", "json").json()["completed"] == 1  # the system-status item is not a job
+        assert "CloudToolsJobs" in run("tables", "list").stdout
+    finally:
+        stop_process(server)

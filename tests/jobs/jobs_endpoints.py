@@ -58,7 +58,8 @@ def _wait_until_listening(process: subprocess.Popen, port: int, log: Path) -> No
     raise RuntimeError(f"server did not listen on {port} within {START_TIMEOUT}s")
 
 
-def _start(command: list[str], port: int, log: Path) -> subprocess.Popen:
+def start_process(command: list[str], port: int, log: Path) -> subprocess.Popen:
+    """Start a server subprocess and wait until it accepts connections on `port`."""
     process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -70,7 +71,7 @@ def _start(command: list[str], port: int, log: Path) -> subprocess.Popen:
     return process
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -82,7 +83,7 @@ def _stop(process: subprocess.Popen) -> None:
 def start_moto(workdir: Path) -> tuple[Endpoint, subprocess.Popen]:
     port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    return Endpoint("moto", f"http://127.0.0.1:{port}"), _start(command, port, workdir / "moto-server.log")
+    return Endpoint("moto", f"http://127.0.0.1:{port}"), start_process(command, port, workdir / "moto-server.log")
 
 
 @pytest.fixture(scope="session", params=["jobtable", "moto"])
@@ -94,7 +95,7 @@ def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         return
     endpoint, process = start_moto(tmp_path_factory.mktemp("moto"))
     yield endpoint
-    _stop(process)
+    stop_process(process)
 
 
 @pytest.fixture
