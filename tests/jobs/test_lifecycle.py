@@ -2,10 +2,11 @@
 from datetime import timedelta
 
 import pytest
+from botocore.exceptions import ClientError
 from jobs_endpoints import moto_is_wrong
 
 from jobtable.jobs import (CANCELLED, COMPLETED, FAILED, PENDING, PROCESSING, InvalidTransition, JobExists,
-                           JobNotFound, LeaseLost)
+                           JobNotFound, JobStore, LeaseLost)
 
 
 def test_create_job_writes_the_seed_schema(store, client, jobs_table, clock):
@@ -150,3 +151,35 @@ def test_status_is_a_reserved_word_the_api_escapes(client, jobs_table, store, en
         client.query(TableName=jobs_table, IndexName="StatusIndex", KeyConditionExpression="status = :status",
                      ExpressionAttributeValues={":status": {"S": "pending"}})
     assert store.list_jobs(status=PENDING).jobs
+
+
+class WithoutOldItems:
+    """A client for an endpoint that ignores ReturnValuesOnConditionCheckFailure."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        method = getattr(self._client, name)
+
+        def call(**params):
+            try:
+                return method(**params)
+            except ClientError as exc:
+                exc.response.pop("Item", None)
+                raise
+
+        return call
+
+
+def test_refusals_are_explained_without_the_old_item(client, jobs_table, clock):
+    store = JobStore(WithoutOldItems(client), jobs_table, clock=clock)
+    job = store.create_job("u", "t")
+    with pytest.raises(InvalidTransition) as caught:
+        store.complete(job.job_id)
+    assert caught.value.current == PENDING
+    store.claim_next("w1")
+    with pytest.raises(LeaseLost, match="held by worker 'w1'"):
+        store.heartbeat(job.job_id, "w2")
+    with pytest.raises(JobNotFound):
+        store.cancel("ghost")

@@ -7,8 +7,7 @@ See docs/jobs.md for the state machine, ids, timestamps and cursors.
 """
 from __future__ import annotations
 
-from jobtable.jobs.errors import InvalidCursor, InvalidTransition, JobError, JobNotFound, LeaseLost
-from jobtable.jobs.lifecycle import JobExists
+from jobtable.jobs.errors import InvalidCursor, InvalidTransition, JobError, JobExists, JobNotFound, LeaseLost
 from jobtable.jobs.listing import JobPage
 from jobtable.jobs.migration import CopyResult, copy_table
 from jobtable.jobs.model import Job

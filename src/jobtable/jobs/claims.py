@@ -16,8 +16,7 @@ from botocore.exceptions import ClientError
 from jobtable.jobs import schema as s
 from jobtable.jobs import states
 from jobtable.jobs.codec import number, string
-from jobtable.jobs.errors import JobNotFound, LeaseLost
-from jobtable.jobs.lifecycle import Lifecycle
+from jobtable.jobs.lifecycle import Lifecycle, lease_lost
 from jobtable.jobs.model import Job
 from jobtable.jobs.table import is_condition_failure
 from jobtable.jobs.updates import Update
@@ -49,18 +48,7 @@ class Claims(Lifecycle):
         update = Update().set(s.LEASE_EXPIRES_AT, string(self.timestamp(lease)))
         update.set(s.UPDATED_AT, string(self.timestamp()))
         update.equals(s.STATUS, string(states.PROCESSING)).equals(s.WORKER_ID, string(worker_id))
-        try:
-            response = self.call("update_item", Key={s.JOB_ID: string(job_id)}, ReturnValues="ALL_NEW",
-                                 ReturnValuesOnConditionCheckFailure="ALL_OLD", **update.request())
-        except ClientError as exc:
-            if not is_condition_failure(exc):
-                raise
-            old = exc.response.get("Item") or self.read_item(job_id)
-            if old is None:
-                raise JobNotFound(job_id, self.table_name) from None
-            raise LeaseLost(job_id, worker_id, old.get(s.WORKER_ID, {}).get("S"),
-                            old.get(s.STATUS, {}).get("S")) from None
-        return Job.from_item(response["Attributes"])
+        return self._update_or_explain(job_id, update, lambda old: lease_lost(job_id, worker_id, old))
 
     def requeue_expired(self) -> int:
         """Return every processing job whose lease has expired to pending; how many moved."""

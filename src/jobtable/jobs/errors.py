@@ -13,6 +13,12 @@ class JobNotFound(JobError, LookupError):
         super().__init__(f"job '{job_id}' not found{where}")
 
 
+class JobExists(JobError):
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+        super().__init__(f"job '{job_id}' already exists")
+
+
 class InvalidTransition(JobError, ValueError):
     """The job exists but its current status does not allow the requested move."""
 

@@ -2,27 +2,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from botocore.exceptions import ClientError
 
 from jobtable.jobs import schema as s
 from jobtable.jobs import states
 from jobtable.jobs.codec import number, string, to_attribute
-from jobtable.jobs.errors import InvalidTransition, JobError, JobNotFound, LeaseLost
+from jobtable.jobs.errors import InvalidTransition, JobError, JobExists, JobNotFound, LeaseLost
 from jobtable.jobs.ids import new_job_id
 from jobtable.jobs.model import Job
 from jobtable.jobs.table import JobTable, is_condition_failure
 from jobtable.jobs.updates import Update
 
+Item = dict[str, Any]  # a wire-format item
 DEFAULT_TTL = timedelta(days=30)
 DEFAULT_VISIBILITY_TIMEOUT = 300.0  # seconds a claimed job stays leased without a heartbeat
-
-
-class JobExists(JobError):
-    def __init__(self, job_id: str) -> None:
-        self.job_id = job_id
-        super().__init__(f"job '{job_id}' already exists")
 
 
 def _require_text(name: str, value: str | None) -> str:
@@ -103,7 +98,8 @@ class Lifecycle(JobTable):
             update.set(s.ERROR, string(str(error)))
         if output_file is not None:
             update.set(s.OUTPUT_FILE, string(_require_text("output_file", output_file)))
-        return self._apply(job_id, update, new_status, sources, worker_id)
+        return self._update_or_explain(
+            job_id, update, lambda old: refusal_reason(job_id, old, new_status, sources, worker_id))
 
     # Readable shorthands for the common moves.
     def complete(self, job_id: str, result: Any = None, *, worker_id: str | None = None,
@@ -120,31 +116,39 @@ class Lifecycle(JobTable):
     def retry(self, job_id: str) -> Job:
         return self.update_status(job_id, states.PENDING)
 
-    def _apply(self, job_id: str, update: Update, new_status: str, sources: tuple[str, ...],
-               worker_id: str | None) -> Job:
+    def _update_or_explain(self, job_id: str, update: Update, explain: Callable[[Item], JobError]) -> Job:
+        """Run a conditional UpdateItem; when the condition fails, raise JobNotFound or
+        `explain(old_item)`.
+
+        The old item comes with the refusal (ReturnValuesOnConditionCheckFailure=ALL_OLD);
+        endpoints that do not send it get a consistent read instead (which then describes
+        the job a moment later, which is still true).
+        """
         try:
             response = self.call("update_item", Key={s.JOB_ID: string(job_id)}, ReturnValues="ALL_NEW",
                                  ReturnValuesOnConditionCheckFailure="ALL_OLD", **update.request())
         except ClientError as exc:
             if not is_condition_failure(exc):
                 raise
-            raise self._explain_refusal(job_id, exc, new_status, sources, worker_id) from None
+            old = exc.response.get("Item") or self.read_item(job_id)
+            if old is None:
+                raise JobNotFound(job_id, self.table_name) from None
+            raise explain(old) from None
         return Job.from_item(response["Attributes"])
 
-    def _explain_refusal(self, job_id: str, exc: ClientError, new_status: str, sources: tuple[str, ...],
-                         worker_id: str | None) -> JobError:
-        """Turn a failed condition into the reason, from the old item DynamoDB sent back.
 
-        Endpoints that ignore ReturnValuesOnConditionCheckFailure get a consistent read
-        instead (the answer then describes the job a moment later, which is still true).
-        """
-        old = exc.response.get("Item")
-        if old is None:
-            old = self.read_item(job_id)
-        if old is None:
-            return JobNotFound(job_id, self.table_name)
-        current = old.get(s.STATUS, {}).get("S")
-        if current not in sources:
-            return InvalidTransition(job_id, current, new_status)
-        holder = old.get(s.WORKER_ID, {}).get("S")
-        return LeaseLost(job_id, worker_id or "", holder, current)
+def _text(item: Item, attribute: str) -> str | None:
+    return item.get(attribute, {}).get("S")
+
+
+def refusal_reason(job_id: str, old: Item, new_status: str, sources: tuple[str, ...],
+                   worker_id: str | None) -> JobError:
+    """Why a state-machine move was refused, given the job as it was."""
+    current = _text(old, s.STATUS)
+    if current not in sources:
+        return InvalidTransition(job_id, current, new_status)
+    return LeaseLost(job_id, worker_id or "", _text(old, s.WORKER_ID), current)
+
+
+def lease_lost(job_id: str, worker_id: str, old: Item) -> LeaseLost:
+    return LeaseLost(job_id, worker_id, _text(old, s.WORKER_ID), _text(old, s.STATUS))
