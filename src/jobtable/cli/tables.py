@@ -151,8 +151,8 @@ def copy_command(target: Target, output: str, source: str, target_table: str, to
       jobtable tables copy CloudToolsJobs CloudToolsJobs --to-endpoint-url http://other:8000
     """
     source_client = target.client()
-    target_client = Target(to_endpoint_url, target.region, target.profile, target.use_aws and not to_endpoint_url
-                           ).client() if to_endpoint_url else source_client
+    target_client = (Target(to_endpoint_url, target.region, target.profile, use_aws=False).client()
+                     if to_endpoint_url else source_client)
     description = _describe(source_client, source)
     if create_target:
         create_table_like(description, target_client, target_table)

@@ -14,10 +14,10 @@ from jobtable.jobs.retry import Backoff
 class JobStore(Claims, Listing):
     """Jobs in a DynamoDB table shaped like the seed's, through any boto3 client.
 
-    >>> store = JobStore(boto3.client("dynamodb", endpoint_url="http://127.0.0.1:8000"))
-    >>> job = store.create_job("user-1", "convert", {"format": "pdf"})
-    >>> store.claim_next("worker-1")            # -> the oldest pending job, now processing
-    >>> store.complete(job.job_id, {"pages": 3}, worker_id="worker-1")
+        store = JobStore(boto3.client("dynamodb", endpoint_url="http://127.0.0.1:8000"))
+        job = store.create_job("user-1", "convert", {"format": "pdf"})
+        claimed = store.claim_next("worker-1")   # the oldest pending job, now processing
+        store.complete(claimed.job_id, {"pages": 3}, worker_id="worker-1")
     """
 
     def __init__(self, client: Any, table_name: str = s.DEFAULT_TABLE_NAME, *, clock: Clock | None = None,
