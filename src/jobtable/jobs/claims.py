@@ -15,7 +15,8 @@ from botocore.exceptions import ClientError
 
 from jobtable.jobs import schema as s
 from jobtable.jobs import states
-from jobtable.jobs.codec import number, string
+from jobtable.jobs.codec import string
+from jobtable.jobs.errors import InvalidTransition, JobNotFound
 from jobtable.jobs.lifecycle import Lifecycle, lease_lost
 from jobtable.jobs.model import Job
 from jobtable.jobs.table import is_condition_failure
@@ -74,19 +75,12 @@ class Claims(Lifecycle):
             self.requeue_expired()
 
     def _take(self, job_id: str, worker_id: str, lease: float) -> Job | None:
-        now = self.timestamp()
-        update = Update().set(s.STATUS, string(states.PROCESSING)).set(s.UPDATED_AT, string(now))
-        update.set(s.WORKER_ID, string(worker_id)).set(s.STARTED_AT, string(now))
-        update.set(s.LEASE_EXPIRES_AT, string(self.timestamp(lease))).add(s.ATTEMPTS, number(1))
-        update.equals(s.STATUS, string(states.PENDING))
+        """pending -> processing for this worker, or None when someone else got it first
+        (or the index was stale and the job has moved on)."""
         try:
-            response = self.call("update_item", Key={s.JOB_ID: string(job_id)}, ReturnValues="ALL_NEW",
-                                 **update.request())
-        except ClientError as exc:
-            if is_condition_failure(exc):
-                return None  # another worker got it first (or the index was stale)
-            raise
-        return Job.from_item(response["Attributes"])
+            return self.update_status(job_id, states.PROCESSING, worker_id=worker_id, visibility_timeout=lease)
+        except (InvalidTransition, JobNotFound):
+            return None
 
     def _pending_pages(self, job_type: str | None) -> Any:
         return self._query_status(states.PENDING, job_type=job_type, page_size=CLAIM_PAGE_SIZE, by_page=True)

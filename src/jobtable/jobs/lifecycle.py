@@ -69,12 +69,15 @@ class Lifecycle(JobTable):
         return Job.from_item(item)
 
     def update_status(self, job_id: str, new_status: str, result: Any = None, error: str | None = None,
-                      worker_id: str | None = None, *, output_file: str | None = None) -> Job:
+                      worker_id: str | None = None, *, output_file: str | None = None,
+                      visibility_timeout: float | None = None) -> Job:
         """Move a job along the state machine, atomically.
 
         The write is conditional on the job existing and being in a status from which
         `new_status` is reachable (and, when `worker_id` is given for completed/failed, on
         that worker holding the job). Raises JobNotFound, InvalidTransition or LeaseLost.
+        Moving to processing needs `worker_id` and leases the job for `visibility_timeout`
+        seconds (default: the store's).
         """
         _require_text("job_id", job_id)
         sources = states.sources_of(new_status)
@@ -84,7 +87,8 @@ class Lifecycle(JobTable):
         if new_status == states.PROCESSING:
             worker = _require_text("worker_id", worker_id)
             update.set(s.WORKER_ID, string(worker)).set(s.STARTED_AT, string(now))
-            update.set(s.LEASE_EXPIRES_AT, string(self.timestamp(self.visibility_timeout)))
+            lease = self.visibility_timeout if visibility_timeout is None else float(visibility_timeout)
+            update.set(s.LEASE_EXPIRES_AT, string(self.timestamp(lease)))
             update.add(s.ATTEMPTS, number(1))
         elif new_status == states.PENDING:  # a retry of a failed job
             update.add(s.RETRIES, number(1)).remove(s.WORKER_ID, s.LEASE_EXPIRES_AT, s.FINISHED_AT)
