@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sqlite3
 import os
 import time
 import zlib
@@ -106,6 +107,13 @@ def handle(target: str | None, body: bytes, context: RequestContext) -> Response
         response = Response(200, _crc_headers(200, out, context.request_id), out)
     except DynamoError as exc:
         response = error_response(exc, context.request_id)
+    except sqlite3.OperationalError as exc:
+        response = error_response(_storage_error(exc), context.request_id)
+    except sqlite3.DatabaseError as exc:
+        log.error("storage error in %s: %s", operation, exc)
+        response = error_response(InternalServerError(
+            f"Internal server error: the data file is damaged ({exc}); restore the table from a backup "
+            "or point-in-time recovery"), context.request_id)
     except RecursionError:
         response = error_response(SerializationException("Nesting Levels have exceeded supported limits"),
                                   context.request_id)
@@ -118,6 +126,18 @@ def handle(target: str | None, body: bytes, context: RequestContext) -> Response
         except Exception:
             log.exception("request observer failed")
     return response
+
+
+def _storage_error(exc: sqlite3.OperationalError) -> DynamoError:
+    text = str(exc)
+    if "full" in text:
+        log.error("storage full: %s", text)
+        return InternalServerError("Internal server error: the data directory is out of space; the write "
+                                   "was not applied (free space and retry)")
+    if "locked" in text or "busy" in text:
+        return InternalServerError("Internal server error: the database is busy; retry the request")
+    log.error("storage error: %s", text)
+    return InternalServerError(f"Internal server error: storage error ({text})")
 
 
 def _resolve(target: str | None) -> str:

@@ -1,10 +1,13 @@
 """`jobtable serve` (an endpoint) and `jobtable up` (an endpoint with the seed's job table)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+from typing import Any, Callable, Iterator
 
 import click
 
+from jobtable.cli.common import friendly_errors
+from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
 
@@ -28,10 +31,22 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seconds between background passes (TTL sweeps, backfills, schedules)."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
+        *security_options,
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+@contextlib.contextmanager
+def storage_errors_as_one_line() -> Iterator[None]:
+    from jobtable.cli.common import fail
+    from jobtable.engine.storage import StorageError
+
+    try:
+        yield
+    except StorageError as exc:
+        fail(str(exc))
 
 
 def config_from(**kwargs: Any) -> ServerConfig:
@@ -39,11 +54,12 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
-                        log_level=kwargs["log_level"])
+                        log_level=kwargs["log_level"], **security_settings(kwargs))
 
 
 @click.command()
 @server_options
+@friendly_errors
 def serve(**kwargs: Any) -> None:
     """Run a DynamoDB-compatible endpoint.
 
@@ -58,13 +74,15 @@ def serve(**kwargs: Any) -> None:
     config = config_from(**kwargs)
     click.echo(f"jobtable serving DynamoDB on http://{config.host}:{config.port} "
                f"({'in memory' if config.in_memory else 'data dir ' + str(config.data_dir)})", err=True)
-    run_server(config)
+    with storage_errors_as_one_line():
+        run_server(config)
 
 
 @click.command()
 @server_options
 @click.option("--table-name", default="CloudToolsJobs", show_default=True, envvar="JOBTABLE_TABLE",
               help="Name of the job table to provision.")
+@friendly_errors
 def up(table_name: str, **kwargs: Any) -> None:
     """Run the endpoint with the seed's job table provisioned (what `make run` calls).
 
@@ -84,7 +102,8 @@ def up(table_name: str, **kwargs: Any) -> None:
         click.echo(f"job table {table_name}: {state}", err=True)
 
     click.echo(f"jobtable serving DynamoDB on http://{config.host}:{config.port}", err=True)
-    run_server(config, on_ready=ready)
+    with storage_errors_as_one_line():
+        run_server(config, on_ready=ready)
 
 
 def register(cli: click.Group) -> None:

@@ -37,8 +37,13 @@ class Storage:
                                     cached_statements=1024)
         self._in_transaction = False
         self._on_commit: list[Callable[[], None]] = []
-        self._configure(synchronous)
-        self._create_schema()
+        try:
+            self._configure(synchronous)
+            self._create_schema()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise StorageError(f"{path} is not a usable jobtable database ({exc}); move it aside and restore "
+                               "from a backup (jobtable backups restore) or start with an empty data dir") from exc
 
     # -- set-up -----------------------------------------------------------------------
     def _configure(self, synchronous: str) -> None:

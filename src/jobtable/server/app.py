@@ -12,7 +12,7 @@ import orjson
 
 from jobtable.clock import ManualClock
 from jobtable.engine.engine import Engine
-from jobtable.server.dispatch import HttpRequest, ServerOptions, dispatch, dispatch_get
+from jobtable.server.dispatch import MAX_BODY_BYTES, HttpRequest, ServerOptions, dispatch, dispatch_get
 
 log = logging.getLogger("jobtable.server")
 
@@ -91,14 +91,23 @@ class JobtableApp:
 
 
 async def _read_body(receive: Callable) -> bytes:
+    """The request body; past MAX_BODY_BYTES the rest is drained, not kept (bounded memory)."""
     message = await receive()
     body = message.get("body", b"")
     if not message.get("more_body"):
         return body
     chunks = [body]
+    size = len(body)
     while message.get("more_body"):
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= MAX_BODY_BYTES:
+            chunks.append(chunk)
+        elif chunks:
+            chunks = []  # over the limit: dispatch answers with the size error
+    if size > MAX_BODY_BYTES:
+        return b"\0" * (MAX_BODY_BYTES + 1)
     return b"".join(chunks)
 
 

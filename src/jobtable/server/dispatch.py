@@ -71,6 +71,17 @@ def _health(engine: Engine, request: HttpRequest) -> tuple[int, str, bytes]:
 GET_HANDLERS["/health"] = _health
 
 
+def load_protocols() -> None:
+    """Import the modules that register other AWS protocols (kept in one list here)."""
+    import importlib
+
+    for name in PROTOCOL_MODULES:
+        importlib.import_module(name)
+
+
+PROTOCOL_MODULES = ["jobtable.server.query_protocol"]
+
+
 @dataclass
 class ServerOptions:
     """Per-server settings the dispatcher needs (set once at start-up)."""
@@ -79,9 +90,20 @@ class ServerOptions:
     host: str | None = None
 
 
+_protocols_loaded = False
+
+
+def _load_protocols_once() -> None:
+    global _protocols_loaded
+    _protocols_loaded = True
+    load_protocols()
+
+
 def dispatch(engine: Engine, request: HttpRequest, options: ServerOptions | None = None) -> Response:
     """Serve one POST request; never raises."""
     options = options or ServerOptions()
+    if not _protocols_loaded:
+        _load_protocols_once()
     context = RequestContext(engine, request_id=new_request_id(), source_ip=request.client_ip,
                              host=request.headers.get("host") or options.host,
                              authorize=options.authorize)

@@ -13,6 +13,14 @@ Text is parsed with lark (LALR) into trees cached by text (`grammar`), validated
 from .conditions import Condition, compile_condition
 from .context import ExpressionContext
 from .key_conditions import KeyCondition, compile_key_condition
+from .legacy import (
+    LegacyUpdate,
+    condition_from_expected,
+    condition_from_filter,
+    key_condition_from_key_conditions,
+    projection_from_attributes_to_get,
+    update_from_attribute_updates,
+)
 from .projection import Projection, compile_projection, project
 from .updates import Update, compile_update
 
@@ -20,11 +28,17 @@ __all__ = [
     "Condition",
     "ExpressionContext",
     "KeyCondition",
+    "LegacyUpdate",
     "Projection",
     "Update",
     "compile_condition",
     "compile_key_condition",
     "compile_projection",
     "compile_update",
+    "condition_from_expected",
+    "condition_from_filter",
+    "key_condition_from_key_conditions",
     "project",
+    "projection_from_attributes_to_get",
+    "update_from_attribute_updates",
 ]

@@ -7,7 +7,7 @@ Trees are produced once per expression text (and cached); they hold placeholders
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Iterable, Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,3 +196,38 @@ def render(node: object) -> str:
         case ProjectionTree(paths):
             return ", ".join(render(p) for p in paths)
     raise TypeError(f"not an expression node: {node!r}")
+
+
+def walk(node: object) -> Iterable[object]:
+    """Every node of a tree, parents before children, left to right."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        children: tuple = ()
+        match current:
+            case Call(_, args):
+                children = args
+            case Arithmetic(_, left, right) | Compare(_, left, right):
+                children = (left, right)
+            case Between(operand, low, high):
+                children = (operand, low, high)
+            case In(operand, choices):
+                children = (operand, *choices)
+            case And(left, right) | Or(left, right):
+                children = (left, right)
+            case Not(inner) | Parens(inner):
+                children = (inner,)
+            case SetAction(path, value):
+                children = (path, value)
+            case RemoveAction(path):
+                children = (path,)
+            case AddAction(path, value) | DeleteAction(path, value):
+                children = (path, value)
+            case Section(_, actions):
+                children = actions
+            case UpdateTree(sections):
+                children = sections
+            case ProjectionTree(paths):
+                children = paths
+        stack.extend(reversed(children))

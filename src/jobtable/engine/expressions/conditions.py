@@ -13,15 +13,17 @@ from typing import Callable, Optional
 from . import ast, documents
 from .context import ExpressionContext, Placeholders, resolve_path
 from .functions import (
+    ANY_TYPE_MESSAGE,
     ATTRIBUTE_TYPES,
     ATTRIBUTE_TYPES_MESSAGE,
     CONDITION_FUNCTIONS,
     OPERAND_FUNCTIONS,
+    RESULT_TYPES,
     UPDATE_FUNCTIONS,
     check_call,
 )
 from .grammar import parse
-from .messages import function_not_allowed_this_way, invalid, wrong_operand_type
+from .messages import function_not_allowed_this_way, invalid, render_path, wrong_operand_type
 
 OperandFn = Callable[[Optional[dict], dict], Optional[dict]]
 PredicateFn = Callable[[Optional[dict], dict], bool]
@@ -89,12 +91,27 @@ def check_condition_tree(node: ast.Condition, kind: str) -> None:
                 check_operand(part, kind)
         case ast.Call(name, args):
             check_call(node, kind)
+            if name == "attribute_type" and not isinstance(args[1], ast.ValueRef):
+                raise wrong_operand_type(kind, name, RESULT_TYPES.get(getattr(args[1], "name", ""), ANY_TYPE_MESSAGE))
+            if name == "begins_with":
+                _check_result_types(kind, name, args, ("S", "B"))
             if name in OPERAND_FUNCTIONS:
                 raise function_not_allowed_this_way(kind, name)
             if name in UPDATE_FUNCTIONS:
-                raise invalid(kind, f"The function is not allowed in a condition expression; function: {name}")
+                raise _update_function_error(kind, name)
             for arg in args:
                 check_operand(arg, kind)
+
+
+def _update_function_error(kind: str, name: str) -> Exception:
+    return invalid(kind, f"The function is not allowed in a condition expression; function: {name}")
+
+
+def _check_result_types(kind: str, function: str, args: tuple, allowed: tuple[str, ...]) -> None:
+    """Function results of a known type (size() is N) must suit the function using them."""
+    for arg in args:
+        if isinstance(arg, ast.Call) and RESULT_TYPES.get(arg.name, allowed[0]) not in allowed:
+            raise wrong_operand_type(kind, function, RESULT_TYPES[arg.name])
 
 
 def check_operand(node: ast.Operand, kind: str) -> None:
@@ -103,18 +120,18 @@ def check_operand(node: ast.Operand, kind: str) -> None:
         if node.name in CONDITION_FUNCTIONS:
             raise function_not_allowed_this_way(kind, node.name)
         if node.name in UPDATE_FUNCTIONS:
-            raise invalid(kind, f"The function is not allowed in a condition expression; function: {node.name}")
+            raise _update_function_error(kind, node.name)
         for arg in node.args:
             check_operand(arg, kind)
+        if node.name == "size":
+            _check_result_types(kind, "size", node.args, ("S", "B", "SS", "NS", "BS", "L", "M"))
 
 
 # ---------------------------------------------------------------- compilation
 
 
 def _not_equal(left: Optional[dict], right: Optional[dict]) -> bool:
-    # A missing attribute is "not equal" to any value.
-    if left is None or right is None:
-        return not (left is None and right is None)
+    # A missing attribute is "not equal" to anything, even to another missing attribute.
     return not documents.equal(left, right)
 
 
@@ -150,6 +167,8 @@ class ConditionCompiler:
                 return lambda item, values: item.get(name) if item else None
             return lambda item, values: documents.get_path(item, resolved)
         if isinstance(node, ast.Call) and node.name == "size":
+            if isinstance(node.args[0], ast.ValueRef):
+                self.checks.append(_size_operand_check(self.kind, node.args[0].text))
             inner = self.operand(node.args[0])
             return lambda item, values: documents.size(inner(item, values))
         raise AssertionError(f"unexpected operand {node!r}")  # excluded by validation
@@ -179,8 +198,24 @@ class ConditionCompiler:
                 return self._function(name, args)
         raise AssertionError(f"unexpected condition {node!r}")
 
+    def _check_distinct(self, operator: str, first: ast.Operand, second: ast.Operand) -> None:
+        """DynamoDB refuses a comparison or function whose two operands are the same path."""
+        if isinstance(first, ast.Path) and isinstance(second, ast.Path):
+            path = self.path(first)
+            if path == self.path(second):
+                raise invalid(
+                    self.kind,
+                    "The first operand must be distinct from the remaining operands for this operator "
+                    f"or function; operator: {operator}, first operand: {render_path(path)}",
+                )
+
     def _compare(self, op: str, left: ast.Operand, right: ast.Operand) -> PredicateFn:
+        self._check_distinct(op, left, right)
         compare = _COMPARATORS[op]
+        if op not in ("=", "<>"):
+            for side in (left, right):
+                if isinstance(side, ast.ValueRef):
+                    self.checks.append(_orderable_check(self.kind, op, side.text))
         lf, rf = self.operand(left), self.operand(right)
         if isinstance(left, ast.Path) and isinstance(right, ast.ValueRef) and len(left.elements) == 1 and op == "=":
             # The most common shape (`#s = :s`): skip the generic operand calls.
@@ -189,6 +224,9 @@ class ConditionCompiler:
         return lambda item, values: compare(lf(item, values), rf(item, values))
 
     def _between(self, operand: ast.Operand, low: ast.Operand, high: ast.Operand) -> PredicateFn:
+        for side in (operand, low, high):
+            if isinstance(side, ast.ValueRef):
+                self.checks.append(_orderable_check(self.kind, "BETWEEN", side.text))
         if isinstance(low, ast.ValueRef) and isinstance(high, ast.ValueRef):
             self.checks.append(_bounds_check(self.kind, low.text, high.text))
         target, lf, hf = self.operand(operand), self.operand(low), self.operand(high)
@@ -201,6 +239,8 @@ class ConditionCompiler:
 
     def _function(self, name: str, args: tuple[ast.Operand, ...]) -> PredicateFn:
         kind = self.kind
+        if len(args) == 2:
+            self._check_distinct(name, *args)
         if name == "attribute_exists":
             f = self.operand(args[0])
             return lambda item, values: f(item, values) is not None
@@ -235,13 +275,30 @@ def _is_in(value: Optional[dict], options: list[Optional[dict]]) -> bool:
 
 def _bounds_check(kind: str, low_ref: str, high_ref: str) -> ValueCheck:
     def check(values: dict) -> None:
-        low, high = values[low_ref], values[high_ref]
-        if documents.type_of(low) == documents.type_of(high) and not documents.compare_bounds(low, high):
-            raise invalid(
-                kind,
-                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                f"lower bound: {describe_value(low)}, upper bound: {describe_value(high)}",
-            )
+        check_between_bounds(kind, values[low_ref], values[high_ref])
+
+    return check
+
+
+def check_between_bounds(kind: str, low: dict, high: dict) -> None:
+    """Constant BETWEEN bounds must share a type and be in order (else a ValidationException)."""
+    bounds = f"lower bound operand: {describe_value(low)}, upper bound operand: {describe_value(high)}"
+    if documents.type_of(low) != documents.type_of(high):
+        raise invalid(kind, f"The BETWEEN operator requires same data type for lower and upper bounds; {bounds}")
+    if not documents.compare_bounds(low, high):
+        raise invalid(
+            kind,
+            f"The BETWEEN operator requires upper bound to be greater than or equal to lower bound; {bounds}",
+        )
+
+
+def _orderable_check(kind: str, operator: str, ref: str) -> ValueCheck:
+    """Constants compared by order must be numbers, strings or binaries (item values need not)."""
+
+    def check(values: dict) -> None:
+        tag = documents.type_of(values[ref])
+        if tag not in ("N", "S", "B"):
+            raise wrong_operand_type(kind, operator, tag)
 
     return check
 
@@ -257,6 +314,15 @@ def _attribute_type_check(kind: str, ref: str) -> ValueCheck:
                 kind,
                 f"Invalid attribute type name found; type: {value['S']}, valid types: {ATTRIBUTE_TYPES_MESSAGE}",
             )
+
+    return check
+
+
+def _size_operand_check(kind: str, ref: str) -> ValueCheck:
+    def check(values: dict) -> None:
+        tag = documents.type_of(values[ref])
+        if tag in ("N", "BOOL", "NULL"):
+            raise wrong_operand_type(kind, "size", tag)
 
     return check
 

@@ -87,7 +87,7 @@ class Placeholders:
         name_refs: dict[str, None] = {}
         value_refs: dict[str, None] = {}
         reserved = reserved_words()
-        for node in walk(tree):
+        for node in ast.walk(tree):
             if isinstance(node, ast.Path):
                 for element in node.elements:
                     if isinstance(element, ast.NameRef):
@@ -118,38 +118,3 @@ def resolve_path(path: ast.Path, names: dict[str, str]) -> ResolvedPath:
         else element.text
         for element in path.elements
     )
-
-
-def walk(node: object) -> Iterable[object]:
-    """Every node of a tree, parents before children, left to right."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        children: tuple = ()
-        match current:
-            case ast.Call(_, args):
-                children = args
-            case ast.Arithmetic(_, left, right) | ast.Compare(_, left, right):
-                children = (left, right)
-            case ast.Between(operand, low, high):
-                children = (operand, low, high)
-            case ast.In(operand, choices):
-                children = (operand, *choices)
-            case ast.And(left, right) | ast.Or(left, right):
-                children = (left, right)
-            case ast.Not(inner) | ast.Parens(inner):
-                children = (inner,)
-            case ast.SetAction(path, value):
-                children = (path, value)
-            case ast.RemoveAction(path):
-                children = (path,)
-            case ast.AddAction(path, value) | ast.DeleteAction(path, value):
-                children = (path, value)
-            case ast.Section(_, actions):
-                children = actions
-            case ast.UpdateTree(sections):
-                children = sections
-            case ast.ProjectionTree(paths):
-                children = paths
-        stack.extend(reversed(children))

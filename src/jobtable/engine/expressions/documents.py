@@ -6,12 +6,13 @@ original item unchanged (`Update.apply` returns a new item).
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from ._fallbacks import decode_binary, to_decimal, values_equal
-from .messages import INVALID_UPDATE_PATH
 from jobtable.engine.errors import ValidationException
+from jobtable.engine.numbers import to_decimal
+from jobtable.engine.values import binary_length, decode_binary, values_equal
+
+from .messages import INVALID_UPDATE_PATH
 
 AttributeValue = dict
 ResolvedPath = tuple  # (str, str | int, ...)
@@ -96,22 +97,53 @@ def set_path(item: dict, path: ResolvedPath, value: AttributeValue) -> None:
 
 
 def remove_path(item: dict, path: ResolvedPath) -> None:
-    """Delete the value at `path` from `item` (mutated); a missing target is not an error."""
+    """Delete the value at `path` from `item` (mutated).
+
+    A missing last step (absent key, index past the end) is ignored, but the containers
+    leading to it must exist with the right types, as DynamoDB requires.
+    """
     if len(path) == 1:
         item.pop(path[0], None)
         return
-    if get_path(item, path) is None:
+    parent = get_path(item, path[:-1])
+    step = path[-1]
+    container_type = "L" if type(step) is int else "M"
+    if parent is None or container_type not in parent:
+        raise ValidationException(INVALID_UPDATE_PATH)
+    container = parent[container_type]
+    if (step >= len(container)) if type(step) is int else (step not in container):
         return
     parent = _parent_for_write(item, path)
-    step = path[-1]
-    if type(step) is int:
-        del parent["L"][step]
-    else:
-        del parent["M"][step]
+    del parent[container_type][step]
 
 
-def number(value: AttributeValue) -> Decimal:
-    return to_decimal(value["N"])
+def _set_element_key(tag: str) -> Callable[[str], object]:
+    """How set elements are compared: numbers by value, binaries by bytes, strings as is."""
+    if tag == "NS":
+        return to_decimal
+    if tag == "BS":
+        return decode_binary
+    return str
+
+
+def set_union(tag: str, existing: list, added: list) -> list:
+    """`existing` followed by the elements of `added` it does not hold yet (SS, NS or BS)."""
+    key = _set_element_key(tag)
+    present = {key(e) for e in existing}
+    merged = list(existing)
+    for element in added:
+        k = key(element)
+        if k not in present:
+            present.add(k)
+            merged.append(element)
+    return merged
+
+
+def set_difference(tag: str, existing: list, removed: list) -> list:
+    """The elements of `existing` not in `removed` (SS, NS or BS)."""
+    key = _set_element_key(tag)
+    gone = {key(e) for e in removed}
+    return [e for e in existing if key(e) not in gone]
 
 
 def equal(left: Optional[AttributeValue], right: Optional[AttributeValue]) -> bool:
@@ -190,14 +222,14 @@ def contains(value: Optional[AttributeValue], operand: Optional[AttributeValue])
 
 
 def size(value: Optional[AttributeValue]) -> Optional[AttributeValue]:
-    """size(): string length, binary length, element count of sets, lists and maps."""
+    """size(): UTF-8 length of a string, length of a binary, element count of sets, lists, maps."""
     if value is None:
         return None
     tag = type_of(value)
-    if tag == "S":
-        return {"N": str(len(value["S"]))}
+    if tag == "S":  # documented as the attribute's size in bytes
+        return {"N": str(len(value["S"].encode("utf-8")))}
     if tag == "B":
-        return {"N": str(len(decode_binary(value["B"])))}
+        return {"N": str(binary_length(value["B"]))}
     if tag in ("SS", "NS", "BS", "L", "M"):
         return {"N": str(len(value[tag]))}
     return None

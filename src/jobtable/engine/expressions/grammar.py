@@ -38,8 +38,9 @@ _clause: set_clause | remove_clause | add_clause | delete_clause
 set_clause: _SET set_action ("," set_action)*
 set_action: path "=" set_value
 ?set_value: set_operand
-           | set_operand ARITH_OP set_operand   -> arithmetic
-?set_operand: path | VALUE | call
+          | set_operand ARITH_OP set_operand           -> arithmetic
+          | "(" set_operand ARITH_OP set_operand ")"   -> arithmetic
+?set_operand: path | VALUE | call | "(" set_operand ")"
 remove_clause: _REMOVE path ("," path)*
 add_clause: _ADD value_action ("," value_action)*
 delete_clause: _DELETE value_action ("," value_action)*
@@ -60,7 +61,7 @@ _SET: "SET"i
 _REMOVE: "REMOVE"i
 _ADD: "ADD"i
 _DELETE: "DELETE"i
-NAME: /[a-z_][a-z0-9_]*/i
+NAME: /[a-z][a-z0-9_]*/i
 NAME_REF: /#[a-z0-9_]+/i
 VALUE: /:[a-z0-9_]+/i
 INDEX: /[0-9]+/
@@ -71,9 +72,12 @@ INDEX: /[0-9]+/
 
 MAX_IN_OPERANDS = 100
 MAX_NESTING = 32
+MAX_EXPRESSION_BYTES = 4096
+MAX_OPERATORS = 300
+_OPERATOR_NODES = (ast.Compare, ast.Between, ast.In, ast.And, ast.Or, ast.Not, ast.Call, ast.Arithmetic)
 
 
-class _Redundant(Exception):
+class _TreeError(Exception):
     """Raised inside the parser callbacks; turned into DynamoDB's message with the kind."""
 
     def __init__(self, detail: str) -> None:
@@ -97,7 +101,7 @@ class _TreeBuilder(Transformer):
             else:
                 elements.append(int(token))
         if len(elements) > MAX_NESTING:
-            raise _Redundant(
+            raise _TreeError(
                 f"The document path has too many nesting levels; nesting levels: {len(elements)}"
             )
         return ast.Path(tuple(elements))
@@ -113,10 +117,11 @@ class _TreeBuilder(Transformer):
         return ast.Between(*children)
 
     def in_(self, children: list[Any]) -> ast.In:
-        if len(children) - 1 > MAX_IN_OPERANDS:
-            raise _Redundant(
+        # The limit counts the left operand too (99 listed values at most).
+        if len(children) > MAX_IN_OPERANDS:
+            raise _TreeError(
                 "The IN operator is provided with too many operands; "
-                f"number of operands: {len(children) - 1}"
+                f"number of operands: {len(children)}"
             )
         return ast.In(children[0], tuple(children[1:]))
 
@@ -132,7 +137,7 @@ class _TreeBuilder(Transformer):
     def parens(self, children: list[Any]) -> ast.Parens:
         inner = children[0]
         if isinstance(inner, ast.Parens):
-            raise _Redundant("The expression has redundant parentheses;")
+            raise _TreeError("The expression has redundant parentheses;")
         return ast.Parens(inner)
 
     def condition(self, children: list[Any]) -> Any:
@@ -167,14 +172,23 @@ class _TreeBuilder(Transformer):
         return ast.ProjectionTree(tuple(children))
 
 
-# One parser per language: sharing LALR tables would merge states across languages and let
-# the update grammar's "=" shadow the condition grammar's comparators.
-_PARSERS = {
-    start: Lark(GRAMMAR, parser="lalr", start=start, transformer=_TreeBuilder(), maybe_placeholders=False)
-    for start in ("condition", "update", "projection")
-}
-# A plain lexer over the same terminals, used only to quote the tokens around a syntax error.
-_CONTEXT_LEXER = Lark(GRAMMAR, parser="lalr", lexer="basic", start="condition")
+@lru_cache(maxsize=None)
+def _parser(start: str) -> Lark:
+    """One parser per language, built on first use (tens of ms each).
+
+    Separate tables, because sharing LALR states across languages would let the update
+    grammar's "=" shadow the condition grammar's comparators.
+    """
+    return Lark(GRAMMAR, parser="lalr", start=start, transformer=_TreeBuilder(), maybe_placeholders=False)
+
+
+
+@lru_cache(maxsize=None)
+def _context_lexer(start: str) -> Lark:
+    """A plain lexer over the same terminals, built on the first syntax error; it only
+    serves to quote the tokens around the error."""
+    return Lark(GRAMMAR, parser="lalr", lexer="basic", start=start)
+
 
 
 @lru_cache(maxsize=4096)
@@ -182,19 +196,26 @@ def parse(text: str, start: str, kind: str) -> Any:
     """Parse `text` from grammar rule `start`; errors are worded for the parameter `kind`."""
     if not text.strip():
         raise invalid(kind, "The expression can not be empty;")
+    size = len(text.encode("utf-8"))
+    if size > MAX_EXPRESSION_BYTES:
+        raise invalid(kind, f"Expression size has exceeded the maximum allowed size; expression size: {size}")
     try:
-        return _PARSERS[start].parse(text)
+        tree = _parser(start).parse(text)
     except VisitError as error:  # a callback raised; unwrap it
-        if isinstance(error.orig_exc, _Redundant):
+        if isinstance(error.orig_exc, _TreeError):
             raise invalid(kind, error.orig_exc.detail) from None
         raise
-    except _Redundant as error:
+    except _TreeError as error:
         raise invalid(kind, error.detail) from None
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as error:
-        raise _syntax_error(text, kind, error) from None
+        raise _syntax_error(text, start, kind, error) from None
+    operators = sum(isinstance(node, _OPERATOR_NODES) for node in ast.walk(tree))
+    if operators > MAX_OPERATORS:
+        raise invalid(kind, f"The expression contains too many operators; operator count: {operators}")
+    return tree
 
 
-def _syntax_error(text: str, kind: str, error: Exception) -> ValidationException:
+def _syntax_error(text: str, start_rule: str, kind: str, error: Exception) -> ValidationException:
     """DynamoDB quotes the offending token and the text from the token before to the one after."""
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = str(error.token)
@@ -205,21 +226,21 @@ def _syntax_error(text: str, kind: str, error: Exception) -> ValidationException
         token = text[start]
     else:
         token, start, end = "<EOF>", len(text), len(text)
-    before = _tokens(text[:start])
+    before = _tokens(text[:start], start_rule)
     near_start = before[-1].start_pos if before else start
     if token == "<EOF>":
         near_end = len(text)
     else:
-        after = _tokens(text[end:])
+        after = _tokens(text[end:], start_rule)
         near_end = end + after[0].end_pos if after else end
     return invalid(kind, f'Syntax error; token: "{token}", near: "{text[near_start:near_end]}"')
 
 
-def _tokens(text: str) -> list[Token]:
+def _tokens(text: str, start_rule: str) -> list[Token]:
     """The tokens of `text` up to the first character the lexer cannot read."""
     tokens: list[Token] = []
     try:
-        for token in _CONTEXT_LEXER.lex(text):
+        for token in _context_lexer(start_rule).lex(text):
             tokens.append(token)
     except LexError:
         pass

@@ -13,11 +13,11 @@ from typing import Optional
 from jobtable.engine.errors import ValidationException
 
 from . import ast, documents
-from .conditions import describe_value
+from .conditions import check_between_bounds
 from .context import ExpressionContext, Placeholders, resolve_path
 from .functions import check_call
 from .grammar import parse
-from .messages import invalid, wrong_operand_type
+from .messages import wrong_operand_type
 
 KIND = "KeyConditionExpression"
 
@@ -45,7 +45,18 @@ class _KeyTerm:
 
 
 def _invalid_operator(operator: str) -> ValidationException:
-    return invalid(KIND, f"Invalid operator used in KeyConditionExpression: {operator}")
+    return ValidationException(f"Invalid operator used in KeyConditionExpression: {operator}")
+
+
+def _invalid_condition(detail: str) -> ValidationException:
+    return ValidationException(f"Invalid condition in KeyConditionExpression: {detail}")
+
+
+def _function_not_supported(call: ast.Call) -> ValidationException:
+    check_call(call, KIND)
+    if call.name == "size":
+        return ValidationException("KeyConditionExpressions cannot contain nested operations")
+    return _invalid_operator(call.name)
 
 
 @lru_cache(maxsize=4096)
@@ -77,44 +88,41 @@ def _collect_terms(node: ast.Condition, terms: list[_KeyTerm]) -> None:
                 raise _invalid_operator("<>")
             terms.append(_comparison_term(_OPERATORS[op], left, right))
         case ast.Between(operand, low, high):
-            path = _key_path(operand)
-            if not isinstance(low, ast.ValueRef) or not isinstance(high, ast.ValueRef):
-                raise _no_value_error()
-            terms.append(_KeyTerm(path, "BETWEEN", (low.text, high.text)))
+            terms.append(_operator_term("BETWEEN", operand, (low, high)))
         case ast.Call(name, args):
-            check_call(node, KIND)
             if name != "begins_with":
-                raise _invalid_operator(name)
-            path = _key_path(args[0])
-            if not isinstance(args[1], ast.ValueRef):
-                raise _no_value_error()
-            terms.append(_KeyTerm(path, "BEGINS_WITH", (args[1].text,)))
+                raise _function_not_supported(node)
+            check_call(node, KIND)
+            terms.append(_operator_term(name, args[0], args[1:]))
 
 
 def _comparison_term(op: str, left: ast.Operand, right: ast.Operand) -> _KeyTerm:
-    for operand in (left, right):
-        if isinstance(operand, ast.Call):
-            check_call(operand, KIND)
-            raise _invalid_operator(operand.name)
-    if isinstance(left, ast.Path) and isinstance(right, ast.ValueRef):
-        return _KeyTerm(_key_path(left), op, (right.text,))
-    if isinstance(left, ast.ValueRef) and isinstance(right, ast.Path):
-        return _KeyTerm(_key_path(right), _MIRRORED[op], (left.text,))
+    _check_operands((left, right))
+    if isinstance(left, ast.Path) and isinstance(right, ast.Path):
+        raise _invalid_condition("Multiple attribute names used in one condition")
     if isinstance(left, ast.Path):
-        raise invalid(KIND, "Multiple attribute names used in one condition")
-    raise _no_value_error()
+        return _KeyTerm(left, op, (right.text,))
+    if isinstance(right, ast.Path):
+        return _KeyTerm(right, _MIRRORED[op], (left.text,))
+    raise _invalid_condition("No key attribute specified")
 
 
-def _no_value_error() -> ValidationException:
-    return invalid(KIND, "Only attribute names and expression attribute values may be compared")
+def _operator_term(operator: str, key: ast.Operand, values: tuple[ast.Operand, ...]) -> _KeyTerm:
+    """BETWEEN and begins_with: the key attribute first, then value placeholders."""
+    _check_operands((key, *values))
+    if not isinstance(key, ast.Path):
+        raise _invalid_condition(f"{operator} operator must have the key attribute as its first operand")
+    if any(isinstance(value, ast.Path) for value in values):
+        raise _invalid_condition("Multiple attribute names used in one condition")
+    return _KeyTerm(key, operator.upper(), tuple(value.text for value in values))
 
 
-def _key_path(operand: ast.Operand) -> ast.Path:
-    if not isinstance(operand, ast.Path):
-        raise _no_value_error()
-    if len(operand.elements) > 1:
-        raise ValidationException("KeyConditionExpressions cannot have conditions on nested attributes")
-    return operand
+def _check_operands(operands: tuple[ast.Operand, ...]) -> None:
+    for operand in operands:
+        if isinstance(operand, ast.Call):
+            raise _function_not_supported(operand)
+        if isinstance(operand, ast.Path) and len(operand.elements) > 1:
+            raise ValidationException("KeyConditionExpressions cannot have conditions on nested attributes")
 
 
 def compile_key_condition(
@@ -148,11 +156,5 @@ def compile_key_condition(
         if tag not in ("S", "B"):
             raise wrong_operand_type(KIND, "begins_with", tag)
     elif range_term.op == "BETWEEN":
-        low, high = range_values
-        if documents.type_of(low) == documents.type_of(high) and not documents.compare_bounds(low, high):
-            raise invalid(
-                KIND,
-                "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
-                f"lower bound: {describe_value(low)}, upper bound: {describe_value(high)}",
-            )
+        check_between_bounds(KIND, *range_values)
     return KeyCondition(hash_value, range_term.op, range_values)

@@ -6,14 +6,14 @@ so indexes written in the expression refer to the original list).
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import lru_cache
 from typing import Callable, Optional
 
 from jobtable.engine.errors import ValidationException
+from jobtable.engine.numbers import add_numbers, subtract_numbers
 
 from . import ast, documents
-from ._fallbacks import decimal_to_number, decode_binary, to_decimal
+
 from .context import ExpressionContext, Placeholders, resolve_path
 from .documents import ResolvedPath
 from .functions import CONDITION_FUNCTIONS, OPERAND_FUNCTIONS, check_call
@@ -23,6 +23,7 @@ from .messages import (
     LONG_TYPE_NAMES,
     MISSING_OPERAND,
     check_paths_disjoint,
+    function_not_allowed_this_way,
     invalid,
     wrong_operand_type,
 )
@@ -46,9 +47,13 @@ class Update:
         self.paths: list[ResolvedPath] = plan.paths
         self.top_level_names: frozenset[str] = plan.top_level_names
 
-    def apply(self, item: dict) -> dict:
-        """A new item with the update applied; `item` itself is left unchanged."""
-        return self._plan.apply(item, self._values)
+    def apply(self, item: dict, *, item_exists: bool = True) -> dict:
+        """A new item with the update applied; `item` itself is left unchanged.
+
+        `item_exists=False` (the update creates the item) makes REMOVE of a nested path
+        a no-op instead of an invalid-path error, as in DynamoDB.
+        """
+        return self._plan.apply(item, self._values, item_exists)
 
     def project_updated(self, item: Optional[dict]) -> dict:
         """Only the updated paths of `item` (for ReturnValues UPDATED_OLD / UPDATED_NEW)."""
@@ -68,7 +73,7 @@ class UpdatePlan:
         self.top_level_names: frozenset[str] = frozenset()
         self.checks: list[ValueCheck] = []
 
-    def apply(self, item: dict, values: dict) -> dict:
+    def apply(self, item: dict, values: dict, item_exists: bool = True) -> dict:
         new = dict(item)
         computed = [
             (action, path, arg(item, values) if action == "SET" else values[arg])
@@ -82,7 +87,8 @@ class UpdatePlan:
             else:
                 _delete(new, path, documents.get_path(item, path), value)
         for path in self.removes:
-            documents.remove_path(new, path)
+            if item_exists or len(path) == 1:
+                documents.remove_path(new, path)
         return new
 
 
@@ -100,7 +106,7 @@ def _parse_update(text: str) -> tuple[ast.UpdateTree, Placeholders]:
     return tree, Placeholders(tree, KIND)
 
 
-def _check_set_value(node: ast.Operand) -> None:
+def _check_set_value(node: ast.Operand, nested: bool = False) -> None:
     if isinstance(node, ast.Arithmetic):
         _check_set_value(node.left)
         _check_set_value(node.right)
@@ -108,8 +114,11 @@ def _check_set_value(node: ast.Operand) -> None:
         check_call(node, KIND)
         if node.name in CONDITION_FUNCTIONS or node.name in OPERAND_FUNCTIONS:
             raise invalid(KIND, f"The function is not allowed in an update expression; function: {node.name}")
+        if nested and node.name == "list_append":
+            # DynamoDB accepts list_append(if_not_exists(...), ...) but not list_append inside a call.
+            raise function_not_allowed_this_way(KIND, node.name)
         for arg in node.args:
-            _check_set_value(arg)
+            _check_set_value(arg, nested=True)
 
 
 def compile_update(text: str, ctx: ExpressionContext) -> Update:
@@ -139,13 +148,17 @@ def _plan(text: str, names: tuple[str, ...]) -> UpdatePlan:
                 plan.checks.append(_add_delete_operand_check(keyword, action.value.text))
                 plan.ordered.append((keyword, path, action.value.text))
     check_paths_disjoint(KIND, plan.paths)
-    plan.removes.sort(key=_descending_indexes)
+    # New list elements set past the end are appended in index order (as documented),
+    # and removals run from the highest index down so indexes mean the original positions.
+    plan.ordered.sort(key=lambda action: _index_order(action[1], 1))
+    plan.removes.sort(key=lambda path: _index_order(path, -1))
     plan.top_level_names = frozenset(p[0] for p in plan.paths)
     return plan
 
 
-def _descending_indexes(path: ResolvedPath) -> tuple:
-    return tuple((1, -step) if type(step) is int else (0, step) for step in path)
+def _index_order(path: ResolvedPath, direction: int) -> tuple:
+    """Sort key ordering list indexes (ascending for 1, descending for -1); names keep ties."""
+    return tuple((1, direction * step) if type(step) is int else (0, "") for step in path)
 
 
 # ---------------------------------------------------------------- SET values
@@ -170,13 +183,13 @@ def _value_fn(node: ast.Operand, names: dict[str, str], checks: list[ValueCheck]
             if isinstance(side, ast.ValueRef):
                 checks.append(_operand_type_check(node.op, side.text, ("N",)))
         left, right = _value_fn(node.left, names, checks), _value_fn(node.right, names, checks)
-        combine = Decimal.__add__ if node.op == "+" else Decimal.__sub__
+        combine = add_numbers if node.op == "+" else subtract_numbers
 
         def arithmetic(item: dict, values: dict) -> dict:
             a, b = left(item, values), right(item, values)
             if "N" not in a or "N" not in b:
                 raise ValidationException(INCORRECT_DATA_TYPE)
-            return {"N": decimal_to_number(combine(to_decimal(a["N"]), to_decimal(b["N"])))}
+            return {"N": combine(a["N"], b["N"])}
 
         return arithmetic
     assert isinstance(node, ast.Call)
@@ -231,15 +244,6 @@ def _add_delete_operand_check(keyword: str, ref: str) -> ValueCheck:
 # ---------------------------------------------------------------- ADD and DELETE
 
 
-def _set_key(tag: str) -> Callable[[str], object]:
-    """How set elements are compared: numbers by value, binaries by bytes, strings as is."""
-    if tag == "NS":
-        return to_decimal
-    if tag == "BS":
-        return decode_binary
-    return lambda element: element
-
-
 def _add(item: dict, path: ResolvedPath, existing: Optional[dict], value: dict) -> None:
     if existing is None:
         documents.set_path(item, path, value)
@@ -248,18 +252,9 @@ def _add(item: dict, path: ResolvedPath, existing: Optional[dict], value: dict) 
     if documents.type_of(existing) != tag:
         raise ValidationException(INCORRECT_DATA_TYPE)
     if tag == "N":
-        total = to_decimal(existing["N"]) + to_decimal(value["N"])
-        documents.set_path(item, path, {"N": decimal_to_number(total)})
-        return
-    key = _set_key(tag)
-    present = {key(e) for e in existing[tag]}
-    merged = list(existing[tag])
-    for element in value[tag]:
-        k = key(element)
-        if k not in present:
-            present.add(k)
-            merged.append(element)
-    documents.set_path(item, path, {tag: merged})
+        documents.set_path(item, path, {"N": add_numbers(existing["N"], value["N"])})
+    else:
+        documents.set_path(item, path, {tag: documents.set_union(tag, existing[tag], value[tag])})
 
 
 def _delete(item: dict, path: ResolvedPath, existing: Optional[dict], value: dict) -> None:
@@ -268,9 +263,7 @@ def _delete(item: dict, path: ResolvedPath, existing: Optional[dict], value: dic
     tag = documents.type_of(value)
     if documents.type_of(existing) != tag:
         raise ValidationException(INCORRECT_DATA_TYPE)
-    key = _set_key(tag)
-    removed = {key(e) for e in value[tag]}
-    remaining = [e for e in existing[tag] if key(e) not in removed]
+    remaining = documents.set_difference(tag, existing[tag], value[tag])
     if remaining:
         documents.set_path(item, path, {tag: remaining})
     else:
