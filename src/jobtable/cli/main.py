@@ -36,11 +36,6 @@ def _register_commands() -> None:
         if register is not None:
             register(cli)
 
-    from jobtable.cli import jobs as job_commands, tables as table_commands
-
-    job_commands.register(cli)
-    table_commands.register(cli)
-
 
 _register_commands()
 
