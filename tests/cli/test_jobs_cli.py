@@ -4,9 +4,11 @@ import os
 import pytest
 
 from jobtable_cli import run_jobtable
-from jobs_endpoints import BIN, free_port, start_process, stop_process
+from jobs_endpoints import BIN
 from jobtable.clock import ManualClock
 from jobtable.jobs import JobStore
+from jobtable.module.waits import Waiter, table_and_indexes_active
+from tests.conftest import ServerProcess, free_port
 
 
 def test_a_jobs_whole_life(jobtable):
@@ -76,6 +78,8 @@ def test_pages_through_the_cli(jobtable, endpoint, jobs_table):
     assert "3 job(s). Next page: --cursor " in text
 
 
+# The messages come from the CLI and the jobs layer, not the endpoint: the jobtable server is enough.
+@pytest.mark.parametrize("endpoint", ["jobtable"], indirect=True)
 @pytest.mark.parametrize("args, message", [
     (["jobs", "get", "ghost"], "Error: job 'ghost' not found in table '{table}'"),
     (["jobs", "complete", "{pending}"], "Error: job '{pending}' is pending; cannot move it to completed"),
@@ -126,14 +130,17 @@ def test_shell_completion():
     assert words == ["plain,pending", "plain,processing"]
 
 
-def test_against_jobtable_up_with_the_default_table(tmp_path):
+def test_against_jobtable_up_with_the_default_table():
     """What a newcomer does: `jobtable up`, then jobs commands with no --table at all."""
-    port = free_port()
-    server = start_process([str(BIN / "jobtable"), "up", "--in-memory", "--port", str(port)], port,
-                           tmp_path / "up.log")
+    server = ServerProcess()
+    server.args = [str(BIN / "jobtable"), "up", "--in-memory", "--port", str(server.port)]
+    server.start()
     env = {k: v for k, v in os.environ.items() if k != "JOBTABLE_TABLE"}
-    env.update(JOBTABLE_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    env.update(JOBTABLE_ENDPOINT_URL=server.endpoint, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
     try:
+        # `up` provisions right after it starts listening.
+        Waiter(timeout=30, interval=0.05).until("CloudToolsJobs", table_and_indexes_active(server.client(),
+                                                                                           "CloudToolsJobs"))
         run = lambda *args: run_jobtable(*args, env=env, inherit=False)  # noqa: E731
         job_id = run("jobs", "create", "-u", "user123", "-t", "convert", "-o", "json").json()["jobId"]
         assert run("jobs", "claim", "-w", "w1", "-o", "json").json()["jobId"] == job_id
@@ -141,4 +148,4 @@ def test_against_jobtable_up_with_the_default_table(tmp_path):
         assert run("jobs", "counts", "-o", "json").json()["completed"] == 1  # the system-status item is not a job
         assert "CloudToolsJobs" in run("tables", "list").stdout
     finally:
-        stop_process(server)
+        server.stop()

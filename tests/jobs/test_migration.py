@@ -6,8 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from jobs_endpoints import require_batch_write
-
 from jobtable.jobs import copy_table, create_jobs_table
 from jobtable.jobs.migration import create_table_like, write_batch
 
@@ -42,7 +40,6 @@ def count_items(client, table: str) -> int:
 
 @pytest.mark.slow
 def test_copy_50k_items_with_a_transform(endpoint, client):
-    require_batch_write(client)
     size = SIZES[endpoint.kind]
     source, target = f"src-{uuid.uuid4().hex[:8]}", f"dst-{uuid.uuid4().hex[:8]}"
     create_jobs_table(client, source, enable_ttl=False)
@@ -79,7 +76,6 @@ def test_copy_50k_items_with_a_transform(endpoint, client):
 
 
 def test_copy_an_empty_table_and_a_missing_one(client, jobs_table):
-    require_batch_write(client)
     target = f"dst-{uuid.uuid4().hex[:8]}"
     create_table_like(client.describe_table(TableName=jobs_table)["Table"], client, target)
     described = client.describe_table(TableName=target)["Table"]

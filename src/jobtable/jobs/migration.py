@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from jobtable.jobs.retry import DEFAULT_BACKOFF, Backoff, call_with_backoff
+from jobtable.module.waits import Waiter, table_and_indexes_active
 
 BATCH_SIZE = 25  # BatchWriteItem's limit
 
@@ -107,4 +108,5 @@ def create_table_like(description: dict[str, Any], client: Any, table_name: str)
     if stream and stream.get("StreamEnabled"):
         request["StreamSpecification"] = stream
     client.create_table(**request)
-    client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    Waiter(timeout=3600, interval=0.05).until(f"table {table_name} and its indexes to be ACTIVE",
+                                              table_and_indexes_active(client, table_name))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobtable.module.waits import Waiter, table_and_indexes_active
+
 DEFAULT_TABLE_NAME = "CloudToolsJobs"
 
 # Attribute names (the seed's "Item Attributes" table, plus the ones the jobs API adds).
@@ -70,7 +72,7 @@ def create_table_request(table_name: str = DEFAULT_TABLE_NAME) -> dict[str, Any]
 
 
 def create_jobs_table(client: Any, table_name: str = DEFAULT_TABLE_NAME, enable_ttl: bool = True) -> None:
-    """Create the job table (if missing), wait until it is ACTIVE and turn TTL on.
+    """Create the job table (if missing), wait until it and its indexes are ACTIVE, turn TTL on.
 
     The Terraform/Python module is the production way to provision; this is for tests,
     scripts and endpoints that have no module run.
@@ -79,7 +81,8 @@ def create_jobs_table(client: Any, table_name: str = DEFAULT_TABLE_NAME, enable_
         client.create_table(**create_table_request(table_name))
     except client.exceptions.ResourceInUseException:
         pass
-    client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150})
+    Waiter(timeout=300, interval=0.05).until(f"table {table_name} and its indexes to be ACTIVE",
+                                             table_and_indexes_active(client, table_name))
     if enable_ttl:
         client.update_time_to_live(
             TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL}
