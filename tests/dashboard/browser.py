@@ -39,12 +39,12 @@ def ensure_chromium() -> str | None:
     return None if os.access(CHROMIUM, os.X_OK) else f"chromium installed but {CHROMIUM} is missing"
 
 
-def screenshot(page, name: str, publish: bool = False) -> Path:
+def screenshot(page, name: str, publish: bool = False, full_page: bool = True) -> Path:
     """Save a PNG under test-artifacts/dashboard/; `publish` also copies it to
     docs/screenshots/ when JOBTABLE_UPDATE_SCREENSHOTS=1 (`make screenshots`)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     if publish and os.environ.get("JOBTABLE_UPDATE_SCREENSHOTS") == "1":
         DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOC_SCREENSHOTS / path.name)

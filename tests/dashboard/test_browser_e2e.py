@@ -82,7 +82,7 @@ def test_jobs_page_shows_counts_chart_and_list(site, page):
     assert page.locator("#counts li:has(.status.failed) .count").inner_text() == str(len(site.jobs["failed"]))
     assert page.locator("figure.chart svg rect").count() > 0
     assert page.locator("#jobs-table tbody tr").count() == 24
-    screenshot(page, "jobs", publish=True)
+    screenshot(page, "jobs", publish=True, full_page=False)  # chart and the first rows
 
 
 def test_filter_by_status_and_user(site, page):
