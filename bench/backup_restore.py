@@ -52,6 +52,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--in-memory", action="store_true", help="Use an in-memory engine instead of a data dir.")
+    parser.add_argument("--no-sse", action="store_true",
+                        help="Table without SSE (the seed's table has it: documents are sealed at rest).")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="jobtable-bench-") as data_dir:
@@ -59,6 +61,8 @@ def main() -> None:
         ddb = client(engine=engine)
         spec = job_table_definition("jobs")
         spec.pop("Tags")
+        if args.no_sse:
+            spec.pop("SSESpecification")
         ddb.create_table(**spec)
         ddb.update_continuous_backups(TableName="jobs",
                                       PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
@@ -103,7 +107,7 @@ def main() -> None:
         assert ddb.describe_table(TableName="jobs-pitr")["Table"]["ItemCount"] == args.items
 
         result = {
-            "items": args.items, "storage": "memory" if args.in_memory else "disk",
+            "items": args.items, "storage": "memory" if args.in_memory else "disk", "sse": not args.no_sse,
             "load_seconds": round(load_seconds, 2),
             "backup_seconds": round(backup_seconds, 2),
             "backup_file_bytes": os.path.getsize(backup.path), "backup_item_bytes": backup.size,

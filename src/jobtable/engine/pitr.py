@@ -214,17 +214,14 @@ class PointInTimeReader(KeyOrderedReader):
             self._load_changes()
         source, cursor = self.source, self._cursor
         with self.engine.storage.read() as c:
-            rows = rows_after(self.engine, c, source.baseline_table, cursor, limit)
+            rows = rows_after(c, source.baseline_table, cursor, limit)
             upto = (rows[-1][0], rows[-1][1]) if len(rows) >= limit else None
             keys = []
             while self._next_key < len(self._keys) and (upto is None or self._keys[self._next_key] <= upto):
                 keys.append(self._keys[self._next_key])
                 self._next_key += 1
             images = self._new_images(c, [self._changed[k] for k in keys])
-        open_doc = self.engine.sealer.open
-        replacements = {key: images.get(self._changed[key]) for key in keys}
-        return self._finish_chunk(rows, {k: open_doc(d) if d is not None else None for k, d in replacements.items()},
-                                  upto)
+        return self._finish_chunk(self.engine, rows, {key: images.get(self._changed[key]) for key in keys}, upto)
 
     def _new_images(self, c, seqs: list[int]) -> dict[int, bytes | None]:
         images: dict[int, bytes | None] = {}

@@ -62,18 +62,12 @@ def current_seq(c, log_table: str) -> int:
     return row[0] or 0
 
 
-def rows_after(engine: "Engine", c, table: str, cursor: tuple[bytes, bytes] | None, limit: int) -> list[Row]:
-    """The next `limit` (pk, sk, doc, size) rows of an items-shaped table after `cursor`, in key order.
-
-    Documents come back readable: sealed ones (tables with SSE) are opened.
-    """
+def rows_after(c, table: str, cursor: tuple[bytes, bytes] | None, limit: int) -> list[Row]:
+    """The next `limit` (pk, sk, stored doc, size) rows of an items-shaped table after `cursor`."""
     if cursor is None:
-        rows = c.execute(f"SELECT pk, sk, doc, size FROM {table} ORDER BY pk, sk LIMIT {limit}").fetchall()
-    else:
-        rows = c.execute(f"SELECT pk, sk, doc, size FROM {table} WHERE (pk, sk) > (?, ?) ORDER BY pk, sk"
-                         f" LIMIT {limit}", cursor).fetchall()
-    open_doc = engine.sealer.open
-    return [(pk, sk, open_doc(doc), size) for pk, sk, doc, size in rows]
+        return c.execute(f"SELECT pk, sk, doc, size FROM {table} ORDER BY pk, sk LIMIT {limit}").fetchall()
+    return c.execute(f"SELECT pk, sk, doc, size FROM {table} WHERE (pk, sk) > (?, ?) ORDER BY pk, sk"
+                     f" LIMIT {limit}", cursor).fetchall()
 
 
 class KeyOrderedReader:
@@ -82,12 +76,16 @@ class KeyOrderedReader:
     _cursor: tuple[bytes, bytes] | None = None
     _done = False
 
-    def _finish_chunk(self, rows: list[Row], replacements: dict[tuple[bytes, bytes], bytes | None],
+    def _finish_chunk(self, engine: "Engine", rows: list[Row],
+                      replacements: dict[tuple[bytes, bytes], bytes | None],
                       upto: tuple[bytes, bytes] | None) -> list[Row]:
-        """`rows` with the keys in `replacements` swapped for those (readable) documents (None: absent)."""
-        out = [r for r in rows if (r[0], r[1]) not in replacements]
+        """`rows` with the keys in `replacements` swapped for those documents (None: absent), in key
+        order, every document opened (sealed ones, of SSE tables) — outside the engine lock."""
+        open_doc = engine.sealer.open
+        out = [(pk, sk, open_doc(doc), size) for pk, sk, doc, size in rows if (pk, sk) not in replacements]
         for (pk, sk), doc in replacements.items():
             if doc is not None:
+                doc = open_doc(doc)
                 out.append((pk, sk, doc, item_size(orjson.loads(doc))))
         if replacements:
             out.sort(key=lambda r: (r[0], r[1]))
@@ -126,7 +124,7 @@ class LiveSnapshot(KeyOrderedReader):
             return None
         meta, cursor = self.meta, self._cursor
         with self.engine.storage.read() as c:
-            rows = rows_after(self.engine, c, meta.items_table, cursor, limit)
+            rows = rows_after(c, meta.items_table, cursor, limit)
             later = c.execute(f"SELECT pk, sk, old FROM {meta.log_table} WHERE seq > ? ORDER BY seq",
                               (self.seq,)).fetchall()
         upto = (rows[-1][0], rows[-1][1]) if len(rows) >= limit else None
@@ -134,9 +132,8 @@ class LiveSnapshot(KeyOrderedReader):
         for pk, sk, old in later:
             key = (pk, sk)
             if key not in before and in_range(key, cursor, upto):
-                # the value at `seq`: the old image of the first later change
-                before[key] = self.engine.sealer.open(old) if old is not None else None
-        return self._finish_chunk(rows, before, upto)
+                before[key] = old  # the value at `seq`: the old image of the first later change
+        return self._finish_chunk(self.engine, rows, before, upto)
 
     def close(self) -> None:
         release_log(self.engine, self._hold)
