@@ -48,7 +48,17 @@ def main(argv: list[str]) -> int:
         return 2
     source = Path(argv[0]).resolve()
     results = orjson.loads(source.read_bytes())
-    print(write_performance_doc(results, source.with_suffix(".md")))
+    if "targets" not in results:  # a partial file of an interrupted run
+        from bench.report import ratio_rows
+        from bench.targets import evaluate_targets
+
+        results["ratios"] = ratio_rows(results)
+        results["targets"] = evaluate_targets(results)
+        results.setdefault("notes", []).append("Interrupted run: only the sizes finished before the stop.")
+    markdown = source.with_suffix(".md")
+    if not markdown.exists():
+        markdown.write_text(render_markdown(results))
+    print(write_performance_doc(results, markdown))
     return 0
 
 

@@ -80,12 +80,17 @@ class PeerSpec:
         if self.in_process:
             return _launch_in_process(self.name)
         port = free_port()
+        env = _child_env()
+        extra: dict[str, Any] = {}
+        if self.family == "jobtable":
+            # ImportTable reads "S3" objects from this directory (jobtable's local S3 stand-in).
+            extra["s3_root"] = env["JOBTABLE_EXPORT_ROOT"] = str(scratch / "s3")
         process = ManagedProcess(
             name=self.name,
             argv=self.argv(port, scratch),
             port=port,
             log_path=log_dir / f"{self.name}.log",
-            env=_child_env(),
+            env=env,
         )
         process.start()
         endpoint = f"http://127.0.0.1:{port}"
@@ -95,6 +100,7 @@ class PeerSpec:
             process=process,
             make_client=lambda: http_client(endpoint),
             startup_seconds=process.startup_seconds,
+            extra=extra,
         )
 
 

@@ -107,11 +107,18 @@ def _peer_table(results: dict[str, Any]) -> list[str]:
             (f"{run['restart_seconds']:.3f}" + ("" if run.get("data_survived_restart") else " (data lost!)"))
             if "restart_seconds" in run else "–",
             _backup_cell(run.get("backup")),
+            _import_cell(run.get("import")),
             run.get("error", "")[:120],
         ])
     header = ["peer", "N", "start-up s", "load items/s (4 threads)", "RSS loaded MB", "RSS peak MB",
-              "restart on data s", "backup / restore s", "error"]
+              "restart on data s", "backup / restore s", "import items/s", "error"]
     return _table(header, rows)
+
+
+def _import_cell(result: dict[str, Any] | None) -> str:
+    if not result:
+        return "–"
+    return "failed" if "error" in result else _fmt_rate(result["import_items_per_second"])
 
 
 def _backup_cell(backup: dict[str, Any] | None) -> str:

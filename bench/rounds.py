@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from bench.backups import measure_backup_restore
 from bench.dataset import TABLE, job_id
+from bench.imports import measure_import
 from bench.loader import load_items
 from bench.memory import RssSampler, rss_mb
 from bench.options import Options
@@ -75,6 +76,9 @@ def _start(spec: PeerSpec, n: int, options: Options, workspace: Path, log: Calla
         result["error"] = f"load failed: {type(exc).__name__}: {exc}"[:600]
         _stop(live)
         return result
+    except BaseException:  # interrupted while loading: this peer is not in `lives` yet
+        _stop(live)
+        raise
 
 
 def _stop(live: Live) -> None:
@@ -166,6 +170,15 @@ def _restart_and_read_back(live: Live) -> None:
         peer.stop()
 
 
+def _import(live: Live, n: int, log: Callable[[str], None]) -> None:
+    try:
+        live.result["import"] = measure_import(live.peer.make_client(), Path(live.peer.extra["s3_root"]), n)
+        log(f"    import               {live.spec.name:<19} {live.result['import']}")
+    except Exception as exc:
+        live.result["import"] = {"error": f"{type(exc).__name__}: {exc}"[:400]}
+        log(f"    import               {live.spec.name:<19} failed: {live.result['import']['error'][:160]}")
+
+
 def measure_size(
     n: int, specs: list[PeerSpec], options: Options, workspace: Path, use_wrk: bool, log: Callable[[str], None]
 ) -> list[dict[str, Any]]:
@@ -192,6 +205,8 @@ def measure_size(
             for live in lives:
                 if not live.is_ceiling:
                     _backup_and_restore(live, n, log)
+                if "s3_root" in live.peer.extra:
+                    _import(live, n, log)
     finally:
         for live in lives:
             _stop(live)

@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bench import report
 from bench.options import Options, parse_options
 from bench.peers import PEERS, TRIVIAL, PeerSpec
@@ -44,6 +46,17 @@ def measure_startups(spec: PeerSpec, repeats: int, workspace: Path) -> list[floa
         peer.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return times
+
+
+def _partial_path(results: dict[str, Any], out_dir: Path) -> Path:
+    return out_dir / f"partial-{results['started'].replace(':', '').replace('-', '')[:15]}.json"
+
+
+def _save_partial(results: dict[str, Any], out_dir: Path) -> None:
+    """The runs so far, rewritten after each N: an interrupted long run still leaves its numbers
+    (`python -m bench.docs` renders a partial file like a finished one)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _partial_path(results, out_dir).write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
 
 
 def _environment(use_wrk: bool) -> dict[str, Any]:
@@ -107,6 +120,7 @@ def run(options: Options) -> dict[str, Any]:
                 specs.insert(0, TRIVIAL)
             if specs:
                 results["runs"] += measure_size(n, specs, options, workspace, use_wrk, log)
+                _save_partial(results, options.out_dir)
         for run_record in results["runs"]:
             if "startup_seconds" in run_record:
                 entry = results["startup"].setdefault(run_record["peer"], {"samples": []})
@@ -126,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     results["ratios"] = report.ratio_rows(results)
     results["targets"] = evaluate_targets(results)
     json_path, md_path = report.write(results, options.out_dir)
+    _partial_path(results, options.out_dir).unlink(missing_ok=True)
     log(f"\nresults: {json_path}\n         {md_path}")
     if options.write_docs:
         from bench.docs import write_performance_doc

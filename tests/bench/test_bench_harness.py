@@ -53,7 +53,9 @@ def test_targets_and_ratios_are_computed_from_the_runs() -> None:
     results = {
         "runs": [
             {"peer": "jobtable", "n": 1000, "raw": {"get_item": _summary(12_000, 0.5)}, "boto3": {"get_item": _summary(900)}},
-            {"peer": "jobtable", "n": 1_000_000, "raw": {"get_item": _summary(11_000, 0.6)}, "boto3": {}},
+            {"peer": "jobtable", "n": 1_000_000, "raw": {"get_item": _summary(11_000, 0.6)}, "boto3": {},
+             "import": {"import_seconds": 40.0, "import_items_per_second": 25_000.0},
+             "backup": {"backup_seconds": 20.0, "restore_seconds": 70.0}},
             {"peer": "dynalite", "n": 1000, "raw": {"get_item": _summary(15_000)}, "boto3": {"get_item": _summary(800)}},
             {"peer": "trivial", "n": 1000, "boto3": {"get_item": _summary(1000)}},
         ],
@@ -66,6 +68,9 @@ def test_targets_and_ratios_are_computed_from_the_runs() -> None:
     assert flat["status"] == "met" and flat["value"] == pytest.approx(1.2)
     assert by_title["Cold start to first answered request < 1 s"]["status"] == "met"
     assert by_title["Raw GetItem throughput (8 connections) ≥ 30× moto"]["status"] == "not measured"
+    assert by_title["ImportTable / `jobtable import` ≥ 20k items/s"]["status"] == "met"
+    backup = by_title["Backup and restore of 1M items each < 60 s"]
+    assert backup["status"] == "gap" and backup["value"] == 70.0
     ceiling = by_title["boto3 GetItem/PutItem/UpdateItem ≥ 0.9× the trivial-server ceiling"]
     assert ceiling["status"] == "met" and ceiling["value"] == pytest.approx(0.9)
     [row] = [r for r in report.ratio_rows(results) if r["path"] == "raw"]
