@@ -113,7 +113,7 @@ def _import_target(results: dict[str, Any]) -> dict[str, Any]:
     title = "ImportTable / `jobtable import` ≥ 20k items/s"
     runs = sorted((r for r in results["runs"] if r["peer"] == SUBJECT and "import" in r), key=lambda r: r["n"])
     if not runs:
-        return _unmeasured(title, "needs a jobtable run without --no-backups")
+        return _unmeasured(title, "no ImportTable result for jobtable in this run (needs ImportTable on the server, and no --no-backups)")
     largest = runs[-1]
     if "error" in largest["import"]:
         return {"target": title, "status": "gap", "measured": f"failed: {largest['import']['error'][:160]}", "value": None}
