@@ -9,7 +9,8 @@ import orjson
 import pytest
 from botocore.exceptions import ClientError
 
-from jobtable.ops.batch_writes import Backoff, UnprocessedItemsError, write_batch, write_items
+from jobtable.ops.batch_writes import UnprocessedItemsError, write_batch, write_items
+from jobtable.ops.retry import Backoff
 from jobtable.ops.checkpoint import CheckpointMismatch
 from jobtable.ops.transfer import ScanOptions, copy_table, dump_table, load_file, table_digest
 from jobtable.ops.wire import Digest, item_from_json, item_to_json, parse_line
@@ -44,7 +45,8 @@ def test_50k_copy_interrupted_half_way_resumes_to_identical_tables(engine_client
                    checkpoint_path=checkpoint, progress=written_before.append)
     saved = orjson.loads(open(checkpoint, "rb").read())
     done_before = sum(s["written"] for s in saved["segments"])
-    assert 20_000 <= done_before <= 25_000 and not all(s["done"] for s in saved["segments"])
+    # the crashing segment stops at once, the other three finish the page they are writing
+    assert 20_000 <= done_before <= 25_000 + 3 * 1000 and not all(s["done"] for s in saved["segments"])
     assert sum(written_before) == done_before
 
     resumed_progress: list[int] = []

@@ -43,11 +43,10 @@ def test_copy_killed_half_way_resumes_and_verifies(two_servers: Any, tmp_path: A
     old, new = two_servers
     source, target = old.client(), new.client()
     create_simple_table(source, "jobs-old")
-    create_simple_table(target, "jobs-new")
     write_items(source, "jobs-old", [sample_item(i) for i in range(3000)])
     checkpoint = str(tmp_path / "copy.json")
     command = _jobtable("copy", "jobs-old", "jobs-new", "--source-endpoint-url", old.endpoint,
-                        "--target-endpoint-url", new.endpoint, "--page-size", "50", "--segments", "3",
+                        "--target-endpoint-url", new.endpoint, "--page-size", "50", "--segments", "3", "--create-target",
                         "--transform", "tests.ops.flaky_transform:slow_identity", "--checkpoint", checkpoint, "-o", "json")
     copier = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

@@ -21,8 +21,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.text import Text
 
 from jobtable.cli.common import DEFAULT_ENDPOINT, Target, fail, friendly_errors, output_option, print_json, target_options
-from jobtable.ops.wire import item_from_json
+from jobtable.jobs.migration import create_table_like
 from jobtable.ops.transfer import ScanOptions, Transform, TransferReport, copy_table, dump_table, load_file
+from jobtable.ops.wire import item_from_json
 
 # Items come from DynamoDB (or a dump of it) and the server validates them anyway: botocore's
 # client-side validation would cost about a third of the CPU of each BatchWriteItem.
@@ -90,11 +91,14 @@ def transfer_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="module:function applied to each item (wire format); returning None skips it.")(func)
 
 
-def _prepare_checkpoint(path: str, restart: bool) -> None:
+def _prepare_checkpoint(path: str, restart: bool) -> bool:
+    """True when the job resumes from an existing checkpoint."""
     if restart and os.path.exists(path):
         os.remove(path)
     elif os.path.exists(path):
         click.echo(f"Resuming from checkpoint {path}", err=True)
+        return True
+    return False
 
 
 def _item_count(client: Any, table: str) -> int | None:
@@ -142,6 +146,8 @@ def _endpoint_options(prefix: str) -> Callable[[Callable[..., Any]], Callable[..
 @_endpoint_options("source")
 @_endpoint_options("target")
 @click.option("--region", envvar="AWS_DEFAULT_REGION", default="us-east-1", show_default=True)
+@click.option("--create-target", is_flag=True,
+              help="Create TARGET first with SOURCE's keys and indexes (on-demand billing; not when resuming).")
 @scan_options
 @transfer_options
 @output_option
@@ -149,13 +155,13 @@ def _endpoint_options(prefix: str) -> Callable[[Callable[..., Any]], Callable[..
 def copy_command(source: str, target_table: str, source_endpoint_url: str | None, source_region: str | None,
                  source_profile: str | None, source_aws: bool, target_endpoint_url: str | None,
                  target_region: str | None, target_profile: str | None, target_aws: bool, region: str,
-                 scan: ScanOptions, transform_spec: str | None, checkpoint_path: str | None, restart: bool,
-                 no_verify: bool, output: str) -> None:
+                 create_target: bool, scan: ScanOptions, transform_spec: str | None, checkpoint_path: str | None,
+                 restart: bool, no_verify: bool, output: str) -> None:
     """Copy every item of table SOURCE into the existing table TARGET, on any two endpoints.
 
     \b
     Examples:
-      jobtable copy CloudToolsJobs CloudToolsJobs-v2
+      jobtable copy CloudToolsJobs CloudToolsJobs-v2 --create-target
       jobtable copy CloudToolsJobs CloudToolsJobs --target-aws --target-region eu-west-1
       jobtable copy Jobs Jobs --source-endpoint-url http://old:8000 --target-endpoint-url http://new:8000 \\
           --filter "begins_with(jobId, :p)" --values '{":p": {"S": "2026-"}}' --transform migrations:v2
@@ -164,7 +170,9 @@ def copy_command(source: str, target_table: str, source_endpoint_url: str | None
     target_client = fast_client(Target(target_endpoint_url, target_region or region, target_profile, target_aws))
     transform = load_transform(transform_spec)
     checkpoint_path = checkpoint_path or f".jobtable-copy-{source}-{target_table}.json"
-    _prepare_checkpoint(checkpoint_path, restart)
+    resuming = _prepare_checkpoint(checkpoint_path, restart)
+    if create_target and not resuming:
+        create_table_like(source_client.describe_table(TableName=source)["Table"], target_client, target_table)
     report = _run_with_progress(f"copy {source}", _item_count(source_client, source), lambda progress: copy_table(
         source_client, source, target_client, target_table, scan=scan, transform=transform,
         checkpoint_path=checkpoint_path, progress=progress, verify=not no_verify))

@@ -15,12 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from jobtable.ops.batch_writes import Backoff, call_with_retries, chunks, write_batch
+from jobtable.ops.batch_writes import chunks, write_batch
+from jobtable.ops.retry import Backoff, call_with_backoff
 from jobtable.ops.checkpoint import Checkpoint
 from jobtable.ops.wire import Digest, Item, dump_line, parse_line
 
 Transform = Callable[[Item], "Item | None"]
-# Called with the number of items just written (on resume, first with those already written).
+# Called with the number of items just written, from one thread at a time (copy: after each
+# BatchWriteItem; on resume, first with the number already written).
 Progress = Callable[[int], None]
 LOAD_BLOCK_LINES = 1000  # input lines per checkpoint when loading a file
 
@@ -121,11 +123,10 @@ class _Run:
     progress: Progress | None
     backoff: Backoff
     stop: threading.Event = field(default_factory=threading.Event)
+    progress_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        already = self.checkpoint.total().count
-        if self.progress is not None and already:
-            self.progress(already)
+        self.report(self.checkpoint.total().count)
 
     def record(self, segment: int, scanned: int, digest: Digest, next_key: Item | None,
                before_save: Callable[[], None] | None = None) -> None:
@@ -138,8 +139,12 @@ class _Run:
             state.start_key = next_key
             state.done = next_key is None
             self.checkpoint.save()
-        if self.progress is not None and digest.count:
-            self.progress(digest.count)
+
+    def report(self, written: int) -> None:
+        """Tell the progress callback (serialized across worker threads)."""
+        if self.progress is not None and written:
+            with self.progress_lock:
+                self.progress(written)
 
 
 def _scan_pages(client: Any, table: str, options: ScanOptions, run: _Run, segment: int) -> Iterator[tuple[list[Item], Item | None]]:
@@ -148,7 +153,7 @@ def _scan_pages(client: Any, table: str, options: ScanOptions, run: _Run, segmen
         params = options.params(table, segment)
         if state.start_key:
             params["ExclusiveStartKey"] = state.start_key
-        page = call_with_retries(client.scan, run.backoff, **params)
+        page = call_with_backoff(client.scan, run.backoff, **params)
         yield page.get("Items", []), page.get("LastEvaluatedKey")
 
 
@@ -180,7 +185,7 @@ def table_digest(client: Any, table: str, segments: int = 4, backoff: Backoff | 
         params: dict[str, Any] = {"TableName": table, "Segment": segment, "TotalSegments": segments,
                                   "ConsistentRead": True}
         while True:
-            page = call_with_retries(client.scan, backoff, **params)
+            page = call_with_backoff(client.scan, backoff, **params)
             for item in page.get("Items", []):
                 parts[segment].add(item)
             if "LastEvaluatedKey" not in page:
@@ -236,6 +241,7 @@ def copy_table(source_client: Any, source_table: str, target_client: Any, target
             out, digest = _apply(items, transform)
             for chunk in chunks(out):
                 write_batch(target_client, target_table, chunk, run.backoff)
+                run.report(len(chunk))
             run.record(segment, len(items), digest, next_key)
 
     _in_parallel(scan.segments, copy_segment, run)
@@ -272,6 +278,7 @@ def dump_table(client: Any, table: str, path: str, *, scan: ScanOptions = ScanOp
                     run.checkpoint.positions["file_bytes"] = handle.tell()
 
                 run.record(segment, len(items), digest, next_key, before_save=append)
+                run.report(digest.count)
 
         _in_parallel(scan.segments, dump_segment, run)
     finally:
@@ -303,5 +310,6 @@ def load_file(path: str, client: Any, table: str, *, transform: Transform | None
                 run.checkpoint.positions["lines"] = run.checkpoint.positions.get("lines", 0) + count
 
             run.record(0, len(items), digest, None, before_save=advance)  # resume goes by line count
+            run.report(digest.count)
     return _finish("load", path, table, run, started,
                    (lambda: table_digest(client, table, workers, run.backoff)) if verify else None)
