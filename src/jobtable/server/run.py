@@ -60,6 +60,9 @@ def serve(config: ServerConfig, engine: Engine | None = None,
     import uvicorn
 
     engine = engine or build_engine(config)
+    from jobtable.server.dispatch import _load_protocols_once
+
+    _load_protocols_once()  # protocol modules may add startup hooks (e.g. resuming auto scaling)
     for hook in STARTUP_HOOKS:
         hook(engine, config)
     if on_ready is not None:
