@@ -162,3 +162,14 @@ def test_targets_survive_a_restart(tmp_path: Any) -> None:
         assert len(aas.describe_scaling_policies(ServiceNamespace="dynamodb")["ScalingPolicies"]) == 1
     finally:
         server.stop()
+
+
+def test_target_tags(backend: Any, table_name: str) -> None:
+    ddb, aas = backend.client("dynamodb"), backend.client("application-autoscaling")
+    provisioned_table(ddb, table_name)
+    arn = aas.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/{table_name}",
+                                       ScalableDimension=TABLE_WRITE, MinCapacity=1, MaxCapacity=3,
+                                       Tags={"team": "jobs"})["ScalableTargetARN"]
+    aas.tag_resource(ResourceARN=arn, Tags={"env": "dev"})
+    aas.untag_resource(ResourceARN=arn, TagKeys=["team"])
+    assert aas.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"env": "dev"}

@@ -87,6 +87,8 @@ def register_scalable_target(engine: Engine, req: dict) -> dict:
         if name in req:
             doc[name] = req[name]
     doc["SuspendedState"].update(req.get("SuspendedState") or {})
+    if req.get("Tags"):
+        doc["Tags"] = {**doc.get("Tags", {}), **req["Tags"]}
     if doc["MinCapacity"] < 1 or doc["MaxCapacity"] < doc["MinCapacity"]:
         raise ValidationError(f"Maximum capacity ({doc['MaxCapacity']}) must be at least the minimum capacity "
                               f"({doc['MinCapacity']}), which must be at least 1")
@@ -112,7 +114,8 @@ def _page(items: list[dict], req: dict, key: str) -> dict:
 
 def describe_scalable_targets(engine: Engine, req: dict) -> dict:
     _require_dynamodb(req)
-    return _page([t for t in state.scan(engine, "target") if _matches(t, req)], req, "ScalableTargets")
+    targets = [{k: v for k, v in t.items() if k != "Tags"} for t in state.scan(engine, "target") if _matches(t, req)]
+    return _page(targets, req, "ScalableTargets")
 
 
 def deregister_scalable_target(engine: Engine, req: dict) -> dict:
@@ -183,7 +186,35 @@ def describe_scaling_activities(engine: Engine, req: dict) -> dict:
     return _page(activities, req, "ScalingActivities")
 
 
+def _target_by_arn(engine: Engine, arn: str) -> tuple[str, dict]:
+    for target in state.scan(engine, "target"):
+        if target["ScalableTargetARN"] == arn:
+            return state.target_key(target["ResourceId"], target["ScalableDimension"]), target
+    raise ObjectNotFound(f"No scalable target found for ARN {arn}")
+
+
+def tag_resource(engine: Engine, req: dict) -> dict:
+    key, target = _target_by_arn(engine, req["ResourceARN"])
+    target["Tags"] = {**target.get("Tags", {}), **req.get("Tags", {})}
+    state.put(engine, "target", key, target)
+    return {}
+
+
+def untag_resource(engine: Engine, req: dict) -> dict:
+    key, target = _target_by_arn(engine, req["ResourceARN"])
+    target["Tags"] = {k: v for k, v in target.get("Tags", {}).items() if k not in set(req.get("TagKeys", []))}
+    state.put(engine, "target", key, target)
+    return {}
+
+
+def list_tags_for_resource(engine: Engine, req: dict) -> dict:
+    return {"Tags": _target_by_arn(engine, req["ResourceARN"])[1].get("Tags", {})}
+
+
 OPERATIONS = {
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
+    "ListTagsForResource": list_tags_for_resource,
     "RegisterScalableTarget": register_scalable_target,
     "DescribeScalableTargets": describe_scalable_targets,
     "DeregisterScalableTarget": deregister_scalable_target,
