@@ -29,7 +29,9 @@ class Engine:
         self.storage = Storage(data_dir, synchronous=synchronous)
         self.catalog = Catalog(self.storage, region, account_id)
         self.stats = TableStats()
-        # Observers see every request's outcome (metrics, insights, throttling hooks).
+        # Guards run before an operation (operation, request, ctx) and may refuse it (throttling);
+        # observers see every request's outcome (operation, response, latency, ctx): metrics, insights.
+        self.request_guards: list[Callable[..., None]] = []
         self.request_observers: list[Callable[..., None]] = []
         self.background_tasks: list[tuple[str, BackgroundTask]] = []
         self.extensions: dict[str, object] = {}  # per-feature state (streams, backups...)
@@ -39,6 +41,9 @@ class Engine:
         from jobtable.engine import indexes  # registers the GSI backfill task
 
         indexes.register(self)
+        from jobtable.engine import accounting  # throttle, metrics, insights: last, after the writers
+
+        accounting.register(self)
 
     @property
     def data_dir(self) -> str | None:

@@ -74,6 +74,8 @@ def checked_key(key: dict) -> dict:
 def with_capacity(out: dict, req: dict, ctx: RequestContext, consumed: Consumed) -> dict:
     """Record consumed capacity for metrics, and return it when the caller asked."""
     ctx.consumed.append(consumed)
+    if "Count" in out:
+        ctx.returned_items = out["Count"]
     wire = consumed.to_wire(req.get("ReturnConsumedCapacity"))
     if wire is not None:
         out["ConsumedCapacity"] = wire
