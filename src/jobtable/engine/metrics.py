@@ -44,9 +44,16 @@ class Aggregate:
     minimum: float = math.inf
     maximum: float = -math.inf
 
-    def add(self, value: float, count: float = 1.0) -> None:
-        self.count += count
+    def add(self, value: float) -> None:
+        self.count += 1
         self.total += value
+        self.minimum = min(self.minimum, value)
+        self.maximum = max(self.maximum, value)
+
+    def add_repeated(self, value: float, times: float) -> None:
+        """`times` samples of the same value (PutMetricData's Values/Counts)."""
+        self.count += times
+        self.total += value * times
         self.minimum = min(self.minimum, value)
         self.maximum = max(self.maximum, value)
 
@@ -94,8 +101,15 @@ class MetricStore:
         self._lock = threading.Lock()
 
     def record(self, namespace: str, name: str, dims: Dimensions, value: float, at: float,
-               unit: str = "Count", count: float = 1.0) -> None:
-        """Add one sample (or `count` samples summing to `value`) to the minute containing `at`."""
+               unit: str = "Count") -> None:
+        """Add one sample to the minute containing `at`."""
+        sample = Aggregate()
+        sample.add(value)
+        self.record_aggregate(namespace, name, dims, sample, at, unit)
+
+    def record_aggregate(self, namespace: str, name: str, dims: Dimensions, samples: Aggregate, at: float,
+                         unit: str = "Count") -> None:
+        """Add already aggregated samples (PutMetricData's StatisticValues) to the minute containing `at`."""
         key = (namespace, name, dims)
         minute = int(at // MINUTE) * MINUTE
         with self._lock:
@@ -108,8 +122,8 @@ class MetricStore:
             point = series.points.get(minute)
             if point is None:
                 point = series.points[minute] = Aggregate()
-            point.add(value, count)
-            series.lifetime.add(value, count)
+            point.merge(samples)
+            series.lifetime.merge(samples)
 
     def has_point(self, namespace: str, name: str, dims: Dimensions, at: float) -> bool:
         series = self._series.get((namespace, name, dims))

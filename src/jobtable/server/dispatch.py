@@ -119,3 +119,13 @@ def dispatch_get(engine: Engine, request: HttpRequest) -> tuple[int, str, bytes]
     if handler is None:
         return None
     return handler(engine, request)
+
+
+# Other AWS protocols served on the same endpoint.
+from jobtable.api import cloudwatch as _cloudwatch  # noqa: E402  (CloudWatch: CBOR/JSON RPC)
+
+POST_HANDLERS.append((_cloudwatch.matches_rpc, _cloudwatch.serve_rpc))
+
+from jobtable.server.prometheus import metrics_page  # noqa: E402  (GET /metrics, Prometheus text)
+
+GET_HANDLERS["/metrics"] = metrics_page
