@@ -20,9 +20,11 @@ def cli() -> None:
 
 def _register_commands() -> None:
     # Each family lives in its own module and adds itself here.
-    from jobtable.cli import serve
+    from jobtable.cli import insights, metrics, serve
 
     serve.register(cli)
+    insights.register(cli)
+    metrics.register(cli)
 
 
 _register_commands()

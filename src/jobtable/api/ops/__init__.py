@@ -5,8 +5,8 @@ Operations absent here answer UnknownOperationException (see docs/compatibility.
 """
 from __future__ import annotations
 
-from jobtable.api.ops import items, reads, tables, tags
+from jobtable.api.ops import insights, items, reads, tables, tags
 
 OPERATIONS: dict = {}
-for _family in (tables, items, reads, tags):
+for _family in (tables, items, reads, tags, insights):
     OPERATIONS.update(_family.OPERATIONS)
