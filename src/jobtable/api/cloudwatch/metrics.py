@@ -5,6 +5,7 @@ import math
 from typing import Any
 
 from jobtable.api.cloudwatch.errors import epoch, invalid_combination, invalid_value, missing, moment
+from jobtable.api.ops.common import page_of
 from jobtable.engine.metrics import MINUTE, STATISTICS, Aggregate, Datapoint, Dimensions, canonical
 
 MAX_DATAPOINTS = 1440
@@ -99,12 +100,11 @@ def list_metrics(req: dict, ctx: Any) -> dict:
     filters = [(f["Name"], f.get("Value")) for f in req.get("Dimensions") or []]
     since = ctx.engine.clock.now() - 3 * 3600 if req.get("RecentlyActive") == "PT3H" else None
     keys = sorted(ctx.engine.metrics.series(req.get("Namespace"), req.get("MetricName"), filters, since))
-    start = int(req["NextToken"]) if str(req.get("NextToken") or "").isdigit() else 0
-    page = keys[start:start + LIST_PAGE]
+    page, next_token = page_of(keys, req.get("NextToken"), LIST_PAGE)
     out: dict[str, Any] = {"Metrics": [{"Namespace": ns, "MetricName": name, "Dimensions": wire_dims(dims)}
                                        for ns, name, dims in page]}
-    if start + LIST_PAGE < len(keys):
-        out["NextToken"] = str(start + LIST_PAGE)
+    if next_token:
+        out["NextToken"] = next_token
     return out
 
 

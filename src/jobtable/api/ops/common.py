@@ -104,5 +104,12 @@ def consumed_for(meta: TableMeta) -> Consumed:
     return Consumed(meta.name, gsi_names=frozenset(i.name for i in meta.gsis))
 
 
+def page_of(items: list, next_token: Any, size: int) -> tuple[list, str | None]:
+    """One page of a listing whose NextToken is the offset of the next page (None on the last)."""
+    start = int(next_token) if str(next_token or "").isdigit() else 0
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
 def not_empty(value: Any) -> bool:
     return value is not None and value != ""

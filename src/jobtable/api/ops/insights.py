@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobtable.api.ops.common import table_for
+from jobtable.api.ops.common import page_of, table_for
 from jobtable.api.ops.tables import ResourceNotFoundException_index
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import insights
@@ -55,11 +55,10 @@ def list_contributor_insights(req: dict, ctx: RequestContext) -> dict:
         raise ValidationException(f"1 validation error detected: Value '{limit}' at 'maxResults' failed to satisfy "
                                   f"constraint: Member must have value less than or equal to {MAX_RESULTS}")
     metas = [table_for(ctx, req["TableName"])] if req.get("TableName") else ctx.engine.catalog.all()
-    summaries = insights.summaries(metas)
-    start = int(req["NextToken"]) if str(req.get("NextToken") or "").isdigit() else 0
-    out: dict[str, Any] = {"ContributorInsightsSummaries": summaries[start:start + limit]}
-    if start + limit < len(summaries):
-        out["NextToken"] = str(start + limit)
+    page, next_token = page_of(insights.summaries(metas), req.get("NextToken"), limit)
+    out: dict[str, Any] = {"ContributorInsightsSummaries": page}
+    if next_token:
+        out["NextToken"] = next_token
     return out
 
 
