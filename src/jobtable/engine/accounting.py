@@ -368,7 +368,8 @@ class PeriodicMetrics:
 
 
 def register(engine: "Engine") -> None:
-    """Create the throttle, metric store and insights of an engine and hook them into every request."""
+    """Create the throttle, metric store, insights and alarms of an engine; hook them into every request."""
+    from jobtable.engine import alarms
     from jobtable.engine.insights import Insights
     from jobtable.engine.metrics import MetricStore
     from jobtable.engine.throttle import Throttle
@@ -381,3 +382,4 @@ def register(engine: "Engine") -> None:
     engine.extensions.setdefault("batch_admission", []).append(engine.throttle.admit_batch_item)
     engine.add_background_task("contributor-insights", lambda e: e.insights.settle())
     engine.add_background_task("dynamodb-metrics", PeriodicMetrics(engine))
+    alarms.register(engine)  # after the metrics task, so an evaluation sees this pass's datapoints

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobtable.api.cloudwatch import insights, metrics, rpc
+from jobtable.api.cloudwatch import alarms, insights, metrics, rpc
 from jobtable.api.cloudwatch.errors import SERVICE, CloudWatchError
 from jobtable.api.protocol import RequestContext
 from jobtable.api.validation import validate_request
 from jobtable.engine.errors import DynamoError
 
-ACTIONS: dict[str, Any] = {**metrics.ACTIONS, **insights.ACTIONS}
+ACTIONS: dict[str, Any] = {**metrics.ACTIONS, **alarms.ACTIONS, **insights.ACTIONS}
 API_VERSION = "2010-08-01"
 
 
