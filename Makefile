@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= ./data
 
-.PHONY: run test bench soak install clean
+.PHONY: run test bench soak install clean security-scan
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP)
 ## Benchmarks side by side with the peers; results in bench/results/.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Static security analysis: the full bandit report, then the policy check (docs/security.md).
+security-scan: $(STAMP)
+	-$(BIN)/bandit -r src/jobtable -q
+	$(BIN)/python -m pytest -q tests/security/test_static_analysis.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

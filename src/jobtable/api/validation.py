@@ -68,6 +68,20 @@ def _serialization_error(expected: str) -> SerializationException:
     return SerializationException(f"Unexpected value type in payload; expected {expected}")
 
 
+# Java's Unicode classes used by some models (e.g. IAM tag keys), as the nearest Python class.
+_UNICODE_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\d", r"\p{Z}": r"\s"}
+
+
+def _python_regex(pattern: str) -> re.Pattern[str] | None:
+    """The model's pattern for Python's re; None (no check) when it cannot be expressed."""
+    for java, python in _UNICODE_CLASSES.items():
+        pattern = pattern.replace(java, python)
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
 @functools.lru_cache(maxsize=None)
 def _compile(shape: Shape) -> Checker:
     kind = shape.type_name
@@ -120,7 +134,7 @@ def _compile(shape: Shape) -> Checker:
     if kind == "string":
         enum = shape.enum
         pattern = shape.metadata.get("pattern")
-        regex = re.compile(pattern) if pattern else None
+        regex = _python_regex(pattern) if pattern else None
 
         def check_string(value: Any, path: str, errors: list) -> None:
             if not isinstance(value, str):

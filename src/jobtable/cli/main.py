@@ -19,12 +19,22 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
-    # Each family lives in its own module and adds itself here.
-    from jobtable.cli import insights, metrics, serve
+    """Each command family is a module in jobtable.cli with a `register(cli)` function.
 
-    serve.register(cli)
-    insights.register(cli)
-    metrics.register(cli)
+    Discovered rather than listed, so adding a family never edits this file.
+    """
+    import importlib
+    import pkgutil
+
+    import jobtable.cli as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name in ("main", "common"):
+            continue
+        module = importlib.import_module(f"jobtable.cli.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(cli)
 
 
 _register_commands()

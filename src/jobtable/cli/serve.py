@@ -6,6 +6,8 @@ from typing import Any, Callable, Iterator
 
 import click
 
+from jobtable.cli.common import friendly_errors
+from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
 
@@ -29,6 +31,7 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seconds between background passes (TTL sweeps, backfills, schedules)."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
+        *security_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -51,11 +54,12 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
-                        log_level=kwargs["log_level"])
+                        log_level=kwargs["log_level"], **security_settings(kwargs))
 
 
 @click.command()
 @server_options
+@friendly_errors
 def serve(**kwargs: Any) -> None:
     """Run a DynamoDB-compatible endpoint.
 
@@ -78,6 +82,7 @@ def serve(**kwargs: Any) -> None:
 @server_options
 @click.option("--table-name", default="CloudToolsJobs", show_default=True, envvar="JOBTABLE_TABLE",
               help="Name of the job table to provision.")
+@friendly_errors
 def up(table_name: str, **kwargs: Any) -> None:
     """Run the endpoint with the seed's job table provisioned (what `make run` calls).
 

@@ -9,6 +9,7 @@ from jobtable.clock import Clock
 from jobtable.engine.catalog import Catalog
 from jobtable.engine.storage import Storage
 from jobtable.engine.writes import TableStats
+from jobtable.security.encryption import DocSealer
 
 log = logging.getLogger("jobtable.engine")
 
@@ -21,13 +22,15 @@ class Engine:
 
     def __init__(self, data_dir: str | None = None, *, clock: Clock | None = None,
                  region: str = "us-east-1", account_id: str = "000000000000",
-                 synchronous: str = "NORMAL", throttling: bool = True) -> None:
+                 synchronous: str = "NORMAL", throttling: bool = True, data_key: bytes | None = None) -> None:
         self.clock = clock or Clock()
         self.region = region
         self.account_id = account_id
         self.throttling = throttling
         self.storage = Storage(data_dir, synchronous=synchronous)
         self.catalog = Catalog(self.storage, region, account_id)
+        # Seals stored documents of SSE tables (jobtable.security.encryption; docs/security.md).
+        self.sealer = DocSealer(data_key, data_dir)
         self.stats = TableStats()
         # Guards run before an operation (operation, request, ctx) and may refuse it (throttling);
         # observers see every request's outcome (operation, response, latency, ctx): metrics, insights.

@@ -68,7 +68,7 @@ def _backfill_chunk(engine: "Engine", meta: TableMeta, index: IndexMeta) -> bool
             rows = c.execute(f"SELECT pk, sk, doc FROM {meta.items_table} ORDER BY pk, sk"
                              f" LIMIT {BACKFILL_CHUNK}").fetchall()
         for _pk, _sk, doc in rows:
-            write_index_entry(c, meta, index, decode_doc(doc))
+            write_index_entry(c, meta, index, decode_doc(engine, doc), engine.sealer.seal)
         done = len(rows) < BACKFILL_CHUNK
         if done:
             index.backfilling = False

@@ -61,7 +61,7 @@ def read_current(engine: "Engine", meta: TableMeta, key_or_item: dict) -> tuple[
         f"SELECT doc, size FROM {meta.items_table} WHERE pk=? AND sk=?", (pk, sk)).fetchone()
     if row is None:
         return None, 0
-    return orjson.loads(row[0]), row[1]
+    return orjson.loads(engine.sealer.open(row[0])), row[1]
 
 
 def get_item_raw(engine: "Engine", meta: TableMeta, key: dict, consistent: bool) -> tuple[bytes | None, Consumed]:
@@ -71,7 +71,7 @@ def get_item_raw(engine: "Engine", meta: TableMeta, key: dict, consistent: bool)
         row = c.execute(f"SELECT doc, size FROM {meta.items_table} WHERE pk=? AND sk=?", (pk, sk)).fetchone()
     consumed = Consumed(meta.name, gsi_names=frozenset(i.name for i in meta.gsis))
     consumed.read = read_units(row[1] if row else 0, consistent)
-    return (row[0] if row else None), consumed
+    return (engine.sealer.open(row[0]) if row else None), consumed
 
 
 def _condition_failed(old: dict | None, return_old_on_failure: bool) -> ConditionalCheckFailedException:

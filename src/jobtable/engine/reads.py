@@ -166,7 +166,9 @@ def read_page(engine: "Engine", req: ReadRequest) -> ReadPage:
     stopped_early = False
     with engine.storage.read():
         iterator = _rows(engine, req)
+        open_doc = engine.sealer.open
         for doc, size in iterator:
+            doc = open_doc(doc)
             if read_bytes and read_bytes + size > PAGE_BYTES:
                 stopped_early = True
                 break
@@ -222,4 +224,4 @@ def _base_item(engine: "Engine", meta: TableMeta, entry: dict) -> tuple[dict, in
                                       (pk, sk)).fetchone()
     if row is None:
         return entry, 0
-    return orjson.loads(row[0]), row[1]
+    return orjson.loads(engine.sealer.open(row[0])), row[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import orjson
 
@@ -122,7 +122,8 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
     if old is not None and old_size is None:
         old_size = item_size(old)
     new_size = item_size(new) if new is not None else 0
-    new_doc = orjson.dumps(new) if new is not None else None
+    seal = engine.sealer.seal
+    new_doc = seal(meta.sse_enabled, orjson.dumps(new)) if new is not None else None
     if new is None:
         c.execute(f"DELETE FROM {meta.items_table} WHERE pk=? AND sk=?", (pk, sk))
     else:
@@ -131,10 +132,10 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
                   (pk, sk, partition_hash(pk), new_doc, new_size, expiry_of(meta, new)))
     consumed.write = write_units(max(old_size or 0, new_size))
     for index in meta.indexes:
-        consumed.add_index_write(index.name, _write_index(c, meta, index, pk, sk, old, new))
+        consumed.add_index_write(index.name, _write_index(c, meta, index, pk, sk, old, new, seal))
     if old != new:  # a write that changes nothing leaves no change-log record
         c.execute(f"INSERT INTO {meta.log_table}(at, pk, sk, old, new, origin) VALUES(?, ?, ?, ?, ?, ?)",
-                  (engine.clock.now(), pk, sk, orjson.dumps(old) if old is not None else None,
+                  (engine.clock.now(), pk, sk, seal(meta.sse_enabled, orjson.dumps(old)) if old is not None else None,
                    new_doc, origin))
     delta_count = (new is not None) - (old is not None)
     delta_size = new_size - (old_size or 0)
@@ -144,7 +145,7 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
 
 
 def _write_index(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, pk: bytes, sk: bytes,
-                 old: dict | None, new: dict | None) -> float:
+                 old: dict | None, new: dict | None, seal: Callable[[bool, bytes], bytes]) -> float:
     before = index_entry(meta, index, old)
     after = index_entry(meta, index, new)
     if before is None and after is None:
@@ -161,19 +162,21 @@ def _write_index(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, pk: b
         units += write_units(item_size(before[2]) + INDEX_ENTRY_OVERHEAD)
     size = item_size(after[2]) + INDEX_ENTRY_OVERHEAD
     c.execute(f"INSERT OR REPLACE INTO {table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
-              (after[0], after[1], pk, sk, orjson.dumps(after[2]), size))
+              (after[0], after[1], pk, sk, seal(meta.sse_enabled, orjson.dumps(after[2])), size))
     return units + write_units(size)
 
 
-def write_index_entry(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, item: dict) -> None:
+def write_index_entry(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, item: dict,
+                      seal: Callable[[bool, bytes], bytes]) -> None:
     """Backfill helper: put one item's entry into `index` (idempotent)."""
     entry = index_entry(meta, index, item)
     if entry is None:
         return
     pk, sk = encoded_key(meta, item)
     c.execute(f"INSERT OR REPLACE INTO {index.sql_table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
-              (entry[0], entry[1], pk, sk, orjson.dumps(entry[2]), item_size(entry[2]) + INDEX_ENTRY_OVERHEAD))
+              (entry[0], entry[1], pk, sk, seal(meta.sse_enabled, orjson.dumps(entry[2])),
+               item_size(entry[2]) + INDEX_ENTRY_OVERHEAD))
 
 
-def decode_doc(raw: Any) -> dict:
-    return orjson.loads(raw)
+def decode_doc(engine: "Engine", raw: Any) -> dict:
+    return orjson.loads(engine.sealer.open(raw))

@@ -71,6 +71,17 @@ def _health(engine: Engine, request: HttpRequest) -> tuple[int, str, bytes]:
 GET_HANDLERS["/health"] = _health
 
 
+def load_protocols() -> None:
+    """Import the modules that register other AWS protocols (kept in one list here)."""
+    import importlib
+
+    for name in PROTOCOL_MODULES:
+        importlib.import_module(name)
+
+
+PROTOCOL_MODULES = ["jobtable.server.query_protocol", "jobtable.server.monitoring"]
+
+
 @dataclass
 class ServerOptions:
     """Per-server settings the dispatcher needs (set once at start-up)."""
@@ -79,9 +90,20 @@ class ServerOptions:
     host: str | None = None
 
 
+_protocols_loaded = False
+
+
+def _load_protocols_once() -> None:
+    global _protocols_loaded
+    _protocols_loaded = True
+    load_protocols()
+
+
 def dispatch(engine: Engine, request: HttpRequest, options: ServerOptions | None = None) -> Response:
     """Serve one POST request; never raises."""
     options = options or ServerOptions()
+    if not _protocols_loaded:
+        _load_protocols_once()
     context = RequestContext(engine, request_id=new_request_id(), source_ip=request.client_ip,
                              host=request.headers.get("host") or options.host,
                              authorize=options.authorize)
@@ -110,6 +132,8 @@ def dispatch(engine: Engine, request: HttpRequest, options: ServerOptions | None
 
 def dispatch_get(engine: Engine, request: HttpRequest) -> tuple[int, str, bytes] | None:
     """Serve a GET page registered in GET_HANDLERS (exact path, then longest prefix)."""
+    if not _protocols_loaded:
+        _load_protocols_once()
     handler = GET_HANDLERS.get(request.path)
     if handler is None:
         for prefix in sorted(GET_HANDLERS, key=len, reverse=True):
@@ -119,13 +143,3 @@ def dispatch_get(engine: Engine, request: HttpRequest) -> tuple[int, str, bytes]
     if handler is None:
         return None
     return handler(engine, request)
-
-
-# Other AWS protocols served on the same endpoint.
-from jobtable.api import cloudwatch as _cloudwatch  # noqa: E402  (CloudWatch: CBOR/JSON RPC)
-
-POST_HANDLERS.append((_cloudwatch.matches_rpc, _cloudwatch.serve_rpc))
-
-from jobtable.server.prometheus import metrics_page  # noqa: E402  (GET /metrics, Prometheus text)
-
-GET_HANDLERS["/metrics"] = metrics_page

@@ -29,12 +29,20 @@ class ServerConfig:
     throttling: bool = True
     background_interval: float = 1.0
     log_level: str = "warning"
+    auth: str | None = None  # "none" | "sigv4"; None: none on loopback, sigv4 elsewhere
+    credentials_key_file: str | None = None
+    kms_key_file: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
 
 def build_engine(config: ServerConfig) -> Engine:
     clock: Clock = ManualClock() if config.manual_clock else Clock()
+    from jobtable.security.encryption import load_data_key
+
     return Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
-                  account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling)
+                  account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
+                  data_key=load_data_key(config.kms_key_file))
 
 
 def serve(config: ServerConfig, engine: Engine | None = None,
@@ -47,11 +55,15 @@ def serve(config: ServerConfig, engine: Engine | None = None,
         hook(engine, config)
     if on_ready is not None:
         on_ready(engine)
-    app = create_app(engine, ServerOptions(host=f"{config.host}:{config.port}"), config.background_interval)
+    from jobtable.security.wiring import authorize_dynamodb, install_configured_security
+
+    install_configured_security(engine, config)
+    options = ServerOptions(host=f"{config.host}:{config.port}", authorize=authorize_dynamodb)
+    app = create_app(engine, options, config.background_interval)
     uv_config = uvicorn.Config(app, host=config.host, port=config.port, lifespan="on",
                                log_level=config.log_level, access_log=False, http="httptools",
                                loop=_loop_name(), timeout_keep_alive=30, server_header=False,
-                               date_header=False)
+                               date_header=False, ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
     _GracefulServer(uv_config).run()
 
 

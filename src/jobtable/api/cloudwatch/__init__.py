@@ -39,3 +39,10 @@ def matches_rpc(request: Any) -> bool:
 def serve_rpc(engine: Any, request: Any, context: RequestContext) -> Any:
     """The POST_HANDLERS entry for boto3's CloudWatch client (smithy-rpc-v2-cbor or JSON 1.0)."""
     return rpc.serve(run, request, context)
+
+
+def handle_query(action: str, params: dict[str, str], context: RequestContext) -> Any:
+    """The QUERY_SERVICES["monitoring"] entry: form request in, XML out (what Terraform sends)."""
+    from jobtable.api.cloudwatch.query import serve_query
+
+    return serve_query(ACTIONS, action, params, context)

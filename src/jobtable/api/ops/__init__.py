@@ -5,8 +5,8 @@ Operations absent here answer UnknownOperationException (see docs/compatibility.
 """
 from __future__ import annotations
 
-from jobtable.api.ops import insights, items, reads, tables, tags
+from jobtable.api.ops import batches, insights, items, partiql, reads, tables, tags, transactions
 
 OPERATIONS: dict = {}
-for _family in (tables, items, reads, tags, insights):
+for _family in (tables, items, reads, tags, batches, transactions, partiql, insights):
     OPERATIONS.update(_family.OPERATIONS)

@@ -127,8 +127,9 @@ def _apply_sse(engine: Any, meta: TableMeta, spec: dict | None) -> None:
         key = spec.get("KMSMasterKeyId")
         if key and not key.startswith("arn:"):
             key = f"arn:aws:kms:{engine.region}:{engine.account_id}:key/{key}"
-        meta.kms_key_arn = key or meta.kms_key_arn or (
-            f"arn:aws:kms:{engine.region}:{engine.account_id}:key/{uuid.uuid5(uuid.NAMESPACE_URL, meta.arn)}")
+        # The default names the data key that really seals this table (docs/security.md).
+        meta.kms_key_arn = key or meta.kms_key_arn or engine.sealer.cipher.kms_key_arn(engine.region,
+                                                                                      engine.account_id)
     else:
         meta.sse_enabled = False
         meta.sse_type = None

@@ -1,0 +1,11 @@
+terraform {
+  # plantimestamp() (the system status item's one-year TTL) needs Terraform 1.5.
+  required_version = ">= 1.5.0"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0, < 6.0"
+    }
+  }
+}
