@@ -142,3 +142,17 @@ def test_boto3_standard_retries_treat_throttling_as_retryable(backend, table_nam
     error = error_of(put, ddb, table_name, "retried", 1)
     assert error["Error"]["Code"] == "ProvisionedThroughputExceededException"
     assert error["ResponseMetadata"]["RetryAttempts"] >= 2  # botocore retried the throttled call
+
+
+def test_batch_writes_past_the_bank_come_back_unprocessed(backend, table_name):
+    ddb = backend.client("dynamodb", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    provisioned_table(ddb, table_name, rcu=5, wcu=1)
+    put(ddb, table_name, "drain", 297)  # three units left in the 300-unit bank
+    writes = [{"PutRequest": {"Item": {"pk": {"S": f"k{i}"}}}} for i in range(5)]
+    out = ddb.batch_write_item(RequestItems={table_name: writes}, ReturnConsumedCapacity="TOTAL")
+    assert out["UnprocessedItems"][table_name] == writes[3:]
+    assert out["ConsumedCapacity"][0]["CapacityUnits"] == 3.0
+    error = error_of(ddb.batch_write_item, RequestItems={table_name: writes[3:]})
+    assert error["Error"]["Code"] == "ProvisionedThroughputExceededException"  # nothing could be written
+    backend.advance(2)
+    assert ddb.batch_write_item(RequestItems={table_name: writes[3:]})["UnprocessedItems"] == {}
