@@ -124,3 +124,15 @@ def test_put_metric_data_round_trips(cloudwatch, backend, table_name):
                                               EndTime=moment(now + 60), Period=120,
                                               Statistics=["Sum", "SampleCount", "Minimum", "Maximum"])["Datapoints"]
     assert [(p["Sum"], p["SampleCount"], p["Minimum"], p["Maximum"]) for p in points] == [(19.0, 6.0, 1.0, 6.0)]
+
+
+def test_history_is_bounded_by_the_retention_window(backend, cloudwatch, ddb, table_name):
+    if backend.name != "inprocess":
+        pytest.skip("the retention is a server start option; the engine is reached in-process")
+    backend.engine.metrics.retention_seconds = 3600  # what `serve --metrics-retention-hours 1` sets
+    start = backend.advance(0)
+    provisioned_table(ddb, table_name, rcu=10, wcu=10)
+    ddb.put_item(TableName=table_name, Item=item_of_units("k", 1))
+    assert statistics(cloudwatch, "ConsumedWriteCapacityUnits", table_dims(table_name), start - 60, start + 60)
+    end = backend.advance(3 * 3600)
+    assert statistics(cloudwatch, "ConsumedWriteCapacityUnits", table_dims(table_name), start - 60, end) == []

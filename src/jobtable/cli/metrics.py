@@ -109,6 +109,20 @@ def metrics(table: str, minutes: int, output: str, target: Target) -> None:
         render(data)
 
 
+# `jobtable serve`/`up` options bounding the in-memory history (cli/serve.py adds them).
+monitoring_options = [
+    click.option("--metrics-retention-hours", default=24.0, show_default=True, type=click.FloatRange(min=0.1),
+                 help="CloudWatch metric history kept in memory (1-minute resolution)."),
+    click.option("--insights-window-minutes", default=1440.0, show_default=True, type=click.FloatRange(min=1),
+                 help="Contributor Insights key counts kept in memory."),
+]
+
+
+def monitoring_settings(options: dict[str, Any]) -> dict[str, Any]:
+    return {"metrics_retention_hours": options["metrics_retention_hours"],
+            "insights_window_minutes": options["insights_window_minutes"]}
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(metrics)
 

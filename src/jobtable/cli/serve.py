@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from jobtable.cli.common import friendly_errors
+from jobtable.cli.metrics import monitoring_options, monitoring_settings
 from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
@@ -32,6 +33,7 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
         *security_options,
+        *monitoring_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -54,7 +56,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
-                        log_level=kwargs["log_level"], **security_settings(kwargs))
+                        log_level=kwargs["log_level"], **security_settings(kwargs), **monitoring_settings(kwargs))
 
 
 @click.command()

@@ -34,6 +34,16 @@ class ServerConfig:
     kms_key_file: str | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    metrics_retention_hours: float = 24.0  # CloudWatch metric history kept in memory
+    insights_window_minutes: float = 24 * 60.0  # Contributor Insights key counts kept in memory
+
+
+def _configure_monitoring(engine: Engine, config: ServerConfig) -> None:
+    engine.metrics.retention_seconds = int(config.metrics_retention_hours * 3600)
+    engine.insights.window_seconds = int(config.insights_window_minutes * 60)
+
+
+STARTUP_HOOKS.append(_configure_monitoring)
 
 
 def build_engine(config: ServerConfig) -> Engine:
