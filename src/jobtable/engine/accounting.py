@@ -10,8 +10,9 @@ keys for Contributor Insights. A background task adds the metrics no request car
 """
 from __future__ import annotations
 
+import functools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
 import orjson
@@ -21,7 +22,7 @@ from jobtable.engine.catalog import IndexMeta, TableMeta
 from jobtable.engine.errors import TransactionCanceledException
 from jobtable.engine.expressions import ExpressionContext, compile_key_condition, key_condition_from_key_conditions
 from jobtable.engine.metrics import MINUTE, dimensions
-from jobtable.engine.throttle import READ, WRITE, Admission, ThrottleEvent, throttling_error
+from jobtable.engine.throttle import READ, WRITE, Admission, ThrottleEvent, table_units, throttling_error
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
@@ -39,7 +40,7 @@ OWN_METRIC_ERRORS = THROTTLE_ERRORS | {"ConditionalCheckFailedException", "Trans
                                        "TransactionConflictException"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Access:
     """One table (or index) a request touches, and how."""
 
@@ -48,13 +49,12 @@ class Access:
     index: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestTrace:
     operation: str
     request: dict
     accesses: list[Access]
     admission: Admission
-    throttled_here: list[ThrottleEvent] = field(default_factory=list)
 
 
 # -- planning: what a request touches ------------------------------------------------------
@@ -165,6 +165,22 @@ def observe(operation: str | None, response: Any, latency: float, ctx: Any) -> N
         _count_keys(engine, trace, error, response)
 
 
+# Dimension tuples are built once per table/index/operation (the observer runs on every request).
+@functools.lru_cache(maxsize=8192)
+def _table_dims(table: str) -> tuple:
+    return dimensions(TableName=table)
+
+
+@functools.lru_cache(maxsize=8192)
+def _index_dims(table: str, index: str | None) -> tuple:
+    return dimensions(TableName=table, GlobalSecondaryIndexName=index)
+
+
+@functools.lru_cache(maxsize=8192)
+def _operation_dims(table: str, operation: str) -> tuple:
+    return dimensions(TableName=table, Operation=operation)
+
+
 def _record_metrics(engine: "Engine", trace: RequestTrace, operation: str, error: str | None, response: Any,
                     latency: float, consumed: list[Consumed], ctx: Any, now: float) -> None:
     metrics = engine.metrics
@@ -172,46 +188,42 @@ def _record_metrics(engine: "Engine", trace: RequestTrace, operation: str, error
         meta = engine.catalog.get(record.table)
         if meta is None:
             continue
-        gsis = {i.name for i in meta.gsis}
-        table_read = record.read + sum(v for k, v in record.index_read.items() if k not in gsis)
-        table_write = record.write + sum(v for k, v in record.index_write.items() if k not in gsis)
-        table_dims = dimensions(TableName=meta.name)
+        table_read, table_write = table_units(meta, record)
         if table_read:
-            metrics.record(NAMESPACE, "ConsumedReadCapacityUnits", table_dims, table_read, now)
+            metrics.record(NAMESPACE, "ConsumedReadCapacityUnits", _table_dims(meta.name), table_read, now)
         if table_write:
-            metrics.record(NAMESPACE, "ConsumedWriteCapacityUnits", table_dims, table_write, now)
+            metrics.record(NAMESPACE, "ConsumedWriteCapacityUnits", _table_dims(meta.name), table_write, now)
+        gsis = record.gsi_names or frozenset(i.name for i in meta.gsis)
         for per_index, name in ((record.index_read, "ConsumedReadCapacityUnits"),
                                 (record.index_write, "ConsumedWriteCapacityUnits")):
             for index, units in per_index.items():
-                if index in gsis and units:
-                    metrics.record(NAMESPACE, name, dimensions(TableName=meta.name, GlobalSecondaryIndexName=index),
-                                   units, now)
-    tables = list(dict.fromkeys(access.meta.name for access in trace.accesses))
+                if units and index in gsis:
+                    metrics.record(NAMESPACE, name, _index_dims(meta.name, index), units, now)
+    tables = [trace.accesses[0].meta.name] if len(trace.accesses) == 1 else \
+        list(dict.fromkeys(access.meta.name for access in trace.accesses))
     events = trace.admission.events
     for table in dict.fromkeys(event.table for event in events):
-        metrics.record(NAMESPACE, "ThrottledRequests", dimensions(TableName=table, Operation=operation), 1.0, now)
+        metrics.record(NAMESPACE, "ThrottledRequests", _operation_dims(table, operation), 1.0, now)
     for event in events:
         name = "ReadThrottleEvents" if event.direction == READ else "WriteThrottleEvents"
-        metrics.record(NAMESPACE, name, dimensions(TableName=event.table, GlobalSecondaryIndexName=event.index),
-                       1.0, now)
+        metrics.record(NAMESPACE, name, _index_dims(event.table, event.index), 1.0, now)
     if error is None:
         for table in tables:
-            metrics.record(NAMESPACE, "SuccessfulRequestLatency", dimensions(TableName=table, Operation=operation),
+            metrics.record(NAMESPACE, "SuccessfulRequestLatency", _operation_dims(table, operation),
                            latency * 1000.0, now, unit="Milliseconds")
-        returned = getattr(ctx, "returned_items", None)
+        returned = ctx.returned_items
         if returned is not None and tables:
-            metrics.record(NAMESPACE, "ReturnedItemCount", dimensions(TableName=tables[0], Operation=operation),
-                           float(returned), now)
+            metrics.record(NAMESPACE, "ReturnedItemCount", _operation_dims(tables[0], operation), float(returned), now)
         return
     if error == "ConditionalCheckFailedException":
         for table in tables[:1]:
-            metrics.record(NAMESPACE, "ConditionalCheckFailedRequests", dimensions(TableName=table), 1.0, now)
+            metrics.record(NAMESPACE, "ConditionalCheckFailedRequests", _table_dims(table), 1.0, now)
     elif error in ("TransactionCanceledException", "TransactionConflictException"):
         for table in _conflicting_tables(trace, error, response):
-            metrics.record(NAMESPACE, "TransactionConflict", dimensions(TableName=table), 1.0, now)
+            metrics.record(NAMESPACE, "TransactionConflict", _table_dims(table), 1.0, now)
     elif response.status >= 500:
         for table in tables:
-            metrics.record(NAMESPACE, "SystemErrors", dimensions(TableName=table, Operation=operation), 1.0, now)
+            metrics.record(NAMESPACE, "SystemErrors", _operation_dims(table, operation), 1.0, now)
     elif error not in OWN_METRIC_ERRORS:
         metrics.record(NAMESPACE, "UserErrors", (), 1.0, now)
 

@@ -35,7 +35,7 @@ def canonical(dims: Iterable[tuple[str, str]]) -> Dimensions:
     return tuple(sorted(dims))
 
 
-@dataclass
+@dataclass(slots=True)
 class Aggregate:
     """One minute (or one period) of samples."""
 
@@ -77,7 +77,7 @@ class Aggregate:
         raise KeyError(name)
 
 
-@dataclass
+@dataclass(slots=True)
 class Series:
     unit: str
     points: dict[int, Aggregate] = field(default_factory=dict)  # minute start (epoch s) -> aggregate
@@ -100,30 +100,37 @@ class MetricStore:
         self._series: dict[SeriesKey, Series] = {}
         self._lock = threading.Lock()
 
+    def _point(self, key: SeriesKey, unit: str, at: float) -> tuple[Series, Aggregate] | None:
+        """The series and minute aggregate to add to (created on first use); None past max_series."""
+        series = self._series.get(key)
+        if series is None:
+            if len(self._series) >= self.max_series:
+                self.dropped_series += 1
+                return None
+            series = self._series[key] = Series(unit)
+        minute = int(at // MINUTE) * MINUTE
+        point = series.points.get(minute)
+        if point is None:
+            point = series.points[minute] = Aggregate()
+        return series, point
+
     def record(self, namespace: str, name: str, dims: Dimensions, value: float, at: float,
                unit: str = "Count") -> None:
-        """Add one sample to the minute containing `at`."""
-        sample = Aggregate()
-        sample.add(value)
-        self.record_aggregate(namespace, name, dims, sample, at, unit)
+        """Add one sample to the minute containing `at` (on every request's path: kept lean)."""
+        with self._lock:
+            found = self._point((namespace, name, dims), unit, at)
+            if found is not None:
+                found[1].add(value)
+                found[0].lifetime.add(value)
 
     def record_aggregate(self, namespace: str, name: str, dims: Dimensions, samples: Aggregate, at: float,
                          unit: str = "Count") -> None:
         """Add already aggregated samples (PutMetricData's StatisticValues) to the minute containing `at`."""
-        key = (namespace, name, dims)
-        minute = int(at // MINUTE) * MINUTE
         with self._lock:
-            series = self._series.get(key)
-            if series is None:
-                if len(self._series) >= self.max_series:
-                    self.dropped_series += 1
-                    return
-                series = self._series[key] = Series(unit)
-            point = series.points.get(minute)
-            if point is None:
-                point = series.points[minute] = Aggregate()
-            point.merge(samples)
-            series.lifetime.merge(samples)
+            found = self._point((namespace, name, dims), unit, at)
+            if found is not None:
+                found[1].merge(samples)
+                found[0].lifetime.merge(samples)
 
     def has_point(self, namespace: str, name: str, dims: Dimensions, at: float) -> bool:
         series = self._series.get((namespace, name, dims))

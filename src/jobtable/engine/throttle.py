@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobtable.engine.capacity import Consumed
 from jobtable.engine.catalog import IndexMeta, TableMeta
@@ -43,7 +43,7 @@ ACCOUNT_LIMIT_EXCEEDED = ("Throughput exceeds the current throughput limit for y
 READ, WRITE = "read", "write"
 
 
-@dataclass
+@dataclass(slots=True)
 class Bucket:
     """Units available now; refills continuously at `rate` up to `capacity`."""
 
@@ -63,8 +63,7 @@ class Bucket:
         self.tokens = min(self.tokens, capacity)
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """What a bucket enforces for one table or GSI in one direction."""
 
     rate: float
@@ -82,7 +81,7 @@ class ThrottleEvent:
     limit: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Admission:
     """Units admitted but not yet charged within the current request (batches)."""
 
@@ -111,6 +110,16 @@ def limit_for(meta: TableMeta, index: IndexMeta | None, direction: str) -> Limit
     if maximum is not None:
         return Limit(float(maximum), float(maximum), "MaxOnDemandThroughputExceeded")
     return Limit(float(TABLE_MAX_UNITS), float(TABLE_MAX_UNITS), "AccountLimitExceeded")
+
+
+def table_units(meta: TableMeta, consumed: Consumed) -> tuple[float, float]:
+    """(read, write) units paid by the table itself: its own plus its LSIs', as in DynamoDB."""
+    read, write = consumed.read, consumed.write
+    if consumed.index_read or consumed.index_write:
+        gsis = consumed.gsi_names or frozenset(i.name for i in meta.gsis)
+        read += sum(v for k, v in consumed.index_read.items() if k not in gsis)
+        write += sum(v for k, v in consumed.index_write.items() if k not in gsis)
+    return read, write
 
 
 def throttling_error(meta: TableMeta, event: ThrottleEvent) -> DynamoError:
@@ -158,12 +167,12 @@ class Throttle:
             bucket, _ = self._bucket(meta, index, direction, self.engine.clock.now())
             return bucket.tokens
 
-    def _targets(self, meta: TableMeta, index_name: str | None, direction: str) -> list[IndexMeta | None]:
+    def _targets(self, meta: TableMeta, index_name: str | None, direction: str) -> tuple[IndexMeta | None, ...]:
         """Buckets a request draws on: a write needs the table and every GSI; a GSI read its GSI."""
         if direction == WRITE:
-            return [None, *meta.gsis]
+            return (None, *meta.gsis) if meta.gsis else (None,)
         index = meta.index(index_name) if index_name else None
-        return [index if index is not None and index.kind == "GSI" else None]
+        return (index if index is not None and index.kind == "GSI" else None,)
 
     def exhausted(self, meta: TableMeta, direction: str, index_name: str | None = None,
                   pending: float = 0.0) -> ThrottleEvent | None:
@@ -193,14 +202,12 @@ class Throttle:
         if meta is None:
             return
         now = self.engine.clock.now()
-        gsis = {i.name for i in meta.gsis}
+        table_read, table_write = table_units(meta, consumed)
         with self._lock:
-            # LSI reads and writes are paid from the table's own capacity, as in DynamoDB.
-            table_read = consumed.read + sum(v for k, v in consumed.index_read.items() if k not in gsis)
-            table_write = consumed.write + sum(v for k, v in consumed.index_write.items() if k not in gsis)
-            for direction, units in ((READ, table_read), (WRITE, table_write)):
-                if units:
-                    self._bucket(meta, None, direction, now)[0].tokens -= units
+            if table_read:
+                self._bucket(meta, None, READ, now)[0].tokens -= table_read
+            if table_write:
+                self._bucket(meta, None, WRITE, now)[0].tokens -= table_write
             for per_index, direction in ((consumed.index_read, READ), (consumed.index_write, WRITE)):
                 for name, units in per_index.items():
                     index = meta.index(name)
