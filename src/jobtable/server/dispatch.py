@@ -79,7 +79,8 @@ def load_protocols() -> None:
         importlib.import_module(name)
 
 
-PROTOCOL_MODULES = ["jobtable.server.query_protocol", "jobtable.server.monitoring"]
+PROTOCOL_MODULES = ["jobtable.server.query_protocol", "jobtable.server.streams_protocol",
+                    "jobtable.server.monitoring"]
 
 
 @dataclass
