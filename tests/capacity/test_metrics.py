@@ -136,3 +136,17 @@ def test_history_is_bounded_by_the_retention_window(backend, cloudwatch, ddb, ta
     assert statistics(cloudwatch, "ConsumedWriteCapacityUnits", table_dims(table_name), start - 60, start + 60)
     end = backend.advance(3 * 3600)
     assert statistics(cloudwatch, "ConsumedWriteCapacityUnits", table_dims(table_name), start - 60, end) == []
+
+
+def test_ttl_deletions_are_counted_from_the_change_log(ddb, backend, cloudwatch, table_name):
+    provisioned_table(ddb, table_name, rcu=100, wcu=100)
+    ddb.update_time_to_live(TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
+    start = backend.advance(0)
+    for i in range(3):
+        ddb.put_item(TableName=table_name, Item={"pk": {"S": f"old{i}"}, "ttl": {"N": str(int(start) - 10)}})
+    ddb.put_item(TableName=table_name, Item={"pk": {"S": "kept"}, "ttl": {"N": str(int(start) + 86400)}})
+    end = backend.advance(180)
+    assert ddb.scan(TableName=table_name, Select="COUNT")["Count"] == 1
+    deleted = statistics(cloudwatch, "TimeToLiveDeletedItemCount", table_dims(table_name), start - 60, end + 60,
+                         period=300)
+    assert [d["Sum"] for d in deleted] == [3.0]

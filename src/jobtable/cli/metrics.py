@@ -119,8 +119,9 @@ monitoring_options = [
 
 
 def monitoring_settings(options: dict[str, Any]) -> dict[str, Any]:
-    return {"metrics_retention_hours": options["metrics_retention_hours"],
-            "insights_window_minutes": options["insights_window_minutes"]}
+    """ServerConfig fields from the options given (callers building a config may leave them out)."""
+    return {name: options[name] for name in ("metrics_retention_hours", "insights_window_minutes")
+            if options.get(name) is not None}
 
 
 def register(cli: click.Group) -> None:

@@ -346,6 +346,7 @@ class PeriodicMetrics:
             self._record_provisioned(now)
             engine.metrics.prune(now)
             engine.insights.forget_missing_tables()
+            engine.throttle.forget_missing_tables()
         return self._record_ttl_deletions()
 
     def _record_provisioned(self, now: float) -> None:

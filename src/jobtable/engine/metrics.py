@@ -143,12 +143,6 @@ class MetricStore:
                 for minute in [m for m in series.points if m + MINUTE <= cutoff]:
                     del series.points[minute]
 
-    def forget(self, predicate: "callable") -> None:  # type: ignore[valid-type]
-        """Drop every series whose key matches (e.g. a deleted table's)."""
-        with self._lock:
-            for key in [k for k in self._series if predicate(k)]:
-                del self._series[key]
-
     def datapoints(self, namespace: str, name: str, dims: Dimensions, start: float, end: float,
                    period: int) -> list[Datapoint]:
         """Aggregates per `period` seconds in [start, end), aligned on `start`; empty periods left out."""

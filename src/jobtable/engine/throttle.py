@@ -161,12 +161,6 @@ class Throttle:
         bucket.refill(now)
         return bucket, limit
 
-    def available(self, meta: TableMeta, index: IndexMeta | None, direction: str) -> float:
-        """Units in the bucket right now (may be negative while a debt is repaid)."""
-        with self._lock:
-            bucket, _ = self._bucket(meta, index, direction, self.engine.clock.now())
-            return bucket.tokens
-
     def _targets(self, meta: TableMeta, index_name: str | None, direction: str) -> tuple[IndexMeta | None, ...]:
         """Buckets a request draws on: a write needs the table and every GSI; a GSI read its GSI."""
         if direction == WRITE:
@@ -252,7 +246,9 @@ class Throttle:
         """The batch admission hook (engine.extensions["batch_admission"]): check(engine, meta, kind, units)."""
         return self.try_consume(meta, direction, units)
 
-    def forget_table(self, meta: TableMeta) -> None:
+    def forget_missing_tables(self) -> None:
+        """Drop the buckets of deleted tables (a re-created table starts with a new tid and a full bank)."""
+        live = {meta.tid for meta in self.engine.catalog.all()}
         with self._lock:
-            for key in [k for k in self._buckets if k[0] == meta.tid]:
+            for key in [k for k in self._buckets if k[0] not in live]:
                 del self._buckets[key]
