@@ -115,6 +115,8 @@ def guard(operation: str, request: dict, ctx: Any) -> None:
 
 def _guard_transaction(engine: "Engine", trace: RequestTrace) -> None:
     """A throttled item cancels the whole transaction (reason ThrottlingError), as in DynamoDB."""
+    if len(trace.accesses) != sum(1 for _ in _transact_parts(trace.request)):
+        return  # an unknown table: the operation reports it (reasons must line up with TransactItems)
     reasons: list[dict] = []
     throttled = False
     for access in trace.accesses:
