@@ -156,3 +156,30 @@ def test_batch_writes_past_the_bank_come_back_unprocessed(backend, table_name):
     assert error["Error"]["Code"] == "ProvisionedThroughputExceededException"  # nothing could be written
     backend.advance(2)
     assert ddb.batch_write_item(RequestItems={table_name: writes[3:]})["UnprocessedItems"] == {}
+
+
+def test_on_demand_tables_are_capped_by_the_per_table_quota_in_real_time():
+    from jobtable.clock import Clock, ManualClock
+    from jobtable.engine.capacity import Consumed
+    from jobtable.engine.engine import Engine
+    from jobtable.inprocess import client
+
+    for clock, capped in ((Clock(), True), (ManualClock(1_790_000_000), False)):
+        engine = Engine(None, clock=clock)
+        try:
+            client(engine=engine).create_table(
+                TableName="quota", BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+            meta = engine.catalog.require("quota")
+            engine.throttle.charge(Consumed("quota", write=80_000))  # two seconds of the 40,000/s quota at once
+            event = engine.throttle.exhausted(meta, "write")
+            assert (event is not None) is capped  # frozen test time would make the quota a lifetime cap
+            if capped:
+                from jobtable.engine.throttle import throttling_error
+
+                error = throttling_error(meta, event)
+                assert type(error).__name__ == "RequestLimitExceeded"
+                assert error.extra["ThrottlingReasons"][0]["reason"] == "TableWriteAccountLimitExceeded"
+        finally:
+            engine.close()

@@ -12,7 +12,9 @@ drive the bucket below zero, which throttles until the refill pays the debt back
 
 PAY_PER_REQUEST tables have no bank: their per-second limit is the table's
 OnDemandThroughput maximum (ThrottlingException) or else DescribeLimits' per-table quota
-(RequestLimitExceeded). Buckets live in memory (one process owns the data dir).
+(RequestLimitExceeded). That quota is not applied under a ManualClock: with time frozen it
+would become a lifetime cap on a test server's bulk loads, which no real second ever is.
+Buckets live in memory (one process owns the data dir).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from jobtable.clock import ManualClock
 from jobtable.engine.capacity import Consumed
 from jobtable.engine.catalog import IndexMeta, TableMeta
 from jobtable.engine.errors import (DynamoError, ProvisionedThroughputExceededException, RequestLimitExceeded,
@@ -41,6 +44,7 @@ ACCOUNT_LIMIT_EXCEEDED = ("Throughput exceeds the current throughput limit for y
                           "AWS Support at https://aws.amazon.com/support request a limit increase")
 
 READ, WRITE = "read", "write"
+ACCOUNT_LIMIT = "AccountLimitExceeded"
 
 
 @dataclass(slots=True)
@@ -109,7 +113,7 @@ def limit_for(meta: TableMeta, index: IndexMeta | None, direction: str) -> Limit
         maximum = _on_demand_max(meta.on_demand_max_read if direction == READ else meta.on_demand_max_write)
     if maximum is not None:
         return Limit(float(maximum), float(maximum), "MaxOnDemandThroughputExceeded")
-    return Limit(float(TABLE_MAX_UNITS), float(TABLE_MAX_UNITS), "AccountLimitExceeded")
+    return Limit(float(TABLE_MAX_UNITS), float(TABLE_MAX_UNITS), ACCOUNT_LIMIT)
 
 
 def table_units(meta: TableMeta, consumed: Consumed) -> tuple[float, float]:
@@ -143,6 +147,7 @@ class Throttle:
         self._buckets: dict[tuple, Bucket] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
+        self.account_quota = not isinstance(engine.clock, ManualClock)
 
     @property
     def enabled(self) -> bool:
@@ -179,6 +184,8 @@ class Throttle:
                 if index is not None and index.status != "ACTIVE" and index.backfilling:
                     continue  # a GSI being created does not throttle base writes in this model
                 bucket, limit = self._bucket(meta, index, direction, now)
+                if limit.kind == ACCOUNT_LIMIT and not self.account_quota:
+                    continue
                 if bucket.tokens - pending <= 0:
                     return ThrottleEvent(meta.name, index.name if index else None, direction, limit.kind)
         return None
