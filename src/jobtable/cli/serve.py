@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from jobtable.cli.common import friendly_errors
+from jobtable.cli.metrics import monitoring_options, monitoring_settings
 from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
@@ -39,6 +40,7 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
         *security_options,
+        *monitoring_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -63,7 +65,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
                         ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
                         export_root=kwargs.get("export_root"), pitr_lag_seconds=kwargs.get("pitr_lag") or 0.0,
-                        **security_settings(kwargs))
+                        **security_settings(kwargs), **monitoring_settings(kwargs))
 
 
 @click.command()
