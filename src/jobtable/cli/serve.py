@@ -37,6 +37,9 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "default: <data-dir>/exports)."),
         click.option("--pitr-lag", type=float, default=0.0, show_default=True, envvar="JOBTABLE_PITR_LAG_SECONDS",
                      help="Seconds LatestRestorableDateTime trails now (AWS: about 300)."),
+        click.option("--daily-backups/--no-daily-backups", default=True, show_default=True,
+                     help="Take `{table}-backup-YYYY-MM-DD` backups of tables tagged BackupSchedule=daily "
+                          "(the module tags production tables) once per UTC day."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
         *security_options,
@@ -65,6 +68,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
                         ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
                         export_root=kwargs.get("export_root"), pitr_lag_seconds=kwargs.get("pitr_lag") or 0.0,
+                        daily_backups=kwargs.get("daily_backups", True),
                         **security_settings(kwargs), **monitoring_settings(kwargs))
 
 

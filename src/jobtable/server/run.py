@@ -38,6 +38,8 @@ class ServerConfig:
     tls_key: str | None = None
     export_root: str | None = None      # S3 stand-in for exports/imports (default <data_dir>/exports)
     pitr_lag_seconds: float = 0.0       # how far LatestRestorableDateTime trails now
+    daily_backups: bool = True          # run the BackupSchedule=daily tag schedule in the background
+    daily_backup_hour: int = 3          # UTC hour at or after which the day's backups are taken
     metrics_retention_hours: float = 24.0  # CloudWatch metric history kept in memory
     insights_window_minutes: float = 24 * 60.0  # Contributor Insights key counts kept in memory
 
@@ -75,6 +77,8 @@ def serve(config: ServerConfig, engine: Engine | None = None,
     import uvicorn
 
     engine = engine or build_engine(config)
+    import jobtable.server.schedules  # noqa: F401  (registers the daily backup scheduler)
+
     for hook in STARTUP_HOOKS:
         hook(engine, config)
     if on_ready is not None:
