@@ -8,10 +8,13 @@ keep each B-tree ordered by DynamoDB's key order (see keys.py).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
 from typing import Callable, Iterator
+
+log = logging.getLogger("jobtable.storage")
 
 SCHEMA_VERSION = 1
 DATABASE_FILE = "jobtable.sqlite3"
@@ -37,6 +40,7 @@ class Storage:
                                     cached_statements=1024)
         self._in_transaction = False
         self._on_commit: list[Callable[[], None]] = []
+        self._on_rollback: list[Callable[[], None]] = []
         try:
             self._configure(synchronous)
             self._create_schema()
@@ -85,16 +89,33 @@ class Storage:
             self._in_transaction = True
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")  # may fail too (disk full while writing the WAL)
             except BaseException:
-                self._in_transaction = False
-                self._on_commit.clear()
-                self.conn.execute("ROLLBACK")
+                self._abort()
                 raise
             self._in_transaction = False
-            self.conn.execute("COMMIT")
+            self._on_rollback.clear()
             callbacks, self._on_commit = self._on_commit, []
             for callback in callbacks:
                 callback()
+
+    def _abort(self) -> None:
+        """Roll back after a failure, which SQLite may already have done (SQLITE_FULL, IOERR)."""
+        self._in_transaction = False
+        self._on_commit.clear()
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("rollback failed")  # the original error is the one worth reporting
+        callbacks, self._on_rollback = self._on_rollback, []
+        for callback in callbacks:
+            callback()
+
+    def on_rollback(self, callback: Callable[[], None]) -> None:
+        """Run `callback` if the current transaction rolls back (in-memory state to undo)."""
+        if self._in_transaction:
+            self._on_rollback.append(callback)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` after the current transaction commits (immediately outside one)."""
