@@ -29,6 +29,9 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-throttling", is_flag=True, help="Never throttle (emulator mode)."),
         click.option("--background-interval", default=1.0, show_default=True, type=float,
                      help="Seconds between background passes (TTL sweeps, backfills, schedules)."),
+        click.option("--check", "integrity_check", flag_value="full", default=None,
+                     help="Verify the whole data file before serving (a quick check runs by itself "
+                          "after an unclean stop)."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
         *security_options,
@@ -54,7 +57,8 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
-                        log_level=kwargs["log_level"], **security_settings(kwargs))
+                        log_level=kwargs["log_level"], integrity_check=kwargs["integrity_check"],
+                        **security_settings(kwargs))
 
 
 @click.command()

@@ -34,6 +34,7 @@ class ServerConfig:
     kms_key_file: str | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    integrity_check: str | None = None  # "full": PRAGMA integrity_check at start (`serve --check`)
 
 
 def build_engine(config: ServerConfig) -> Engine:
@@ -42,7 +43,7 @@ def build_engine(config: ServerConfig) -> Engine:
 
     return Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
                   account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
-                  data_key=load_data_key(config.kms_key_file))
+                  data_key=load_data_key(config.kms_key_file), integrity_check=config.integrity_check)
 
 
 def serve(config: ServerConfig, engine: Engine | None = None,
