@@ -64,6 +64,9 @@ class Storage:
         c.execute("PRAGMA temp_store=MEMORY")
         c.execute("PRAGMA cache_size=-65536")  # 64 MB page cache
         c.execute("PRAGMA foreign_keys=OFF")
+        page_limit = os.environ.get("JOBTABLE_MAX_PAGE_COUNT")
+        if page_limit:  # test-only fault injection: a "disk" that fills up (docs/reliability.md)
+            c.execute(f"PRAGMA max_page_count={int(page_limit)}")
 
     def _create_schema(self) -> None:
         c = self.conn
