@@ -29,6 +29,8 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-throttling", is_flag=True, help="Never throttle (emulator mode)."),
         click.option("--background-interval", default=1.0, show_default=True, type=float,
                      help="Seconds between background passes (TTL sweeps, backfills, schedules)."),
+        click.option("--ttl-interval", default=5.0, show_default=True, type=float,
+                     help="Seconds between TTL sweeps that delete expired items (AWS: within ~48 hours)."),
         click.option("--check", "integrity_check", flag_value="full", default=None,
                      help="Verify the whole data file before serving (a quick check runs by itself "
                           "after an unclean stop)."),
@@ -57,7 +59,8 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         in_memory=kwargs["in_memory"], region=kwargs["region"], account_id=kwargs["account_id"],
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
-                        log_level=kwargs["log_level"], integrity_check=kwargs["integrity_check"],
+                        ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
+                        integrity_check=kwargs["integrity_check"],
                         **security_settings(kwargs))
 
 

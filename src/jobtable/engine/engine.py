@@ -40,9 +40,12 @@ class Engine:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        from jobtable.engine import indexes  # registers the GSI backfill task
+        from jobtable.engine import changelog, indexes, streams, ttl  # register their background tasks
 
         indexes.register(self)
+        ttl.register(self)
+        streams.register(self)
+        changelog.register(self)
 
     @property
     def data_dir(self) -> str | None:

@@ -7,10 +7,10 @@ the normal write path, so no item is missed.
 """
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING
 
 from jobtable.engine.catalog import IndexMeta, TableMeta, create_index_storage
+from jobtable.engine.walk import cursor_after, items_after
 from jobtable.engine.writes import decode_doc, write_index_entry
 
 if TYPE_CHECKING:
@@ -59,14 +59,7 @@ def _backfill_chunk(engine: "Engine", meta: TableMeta, index: IndexMeta) -> bool
         current = engine.catalog.get(meta.name)
         if current is None or current.index(index.name) is not index:
             return True  # table or index went away meanwhile; look again
-        cursor = index.extras.get("backfill_cursor")
-        if cursor:
-            pk, sk = (base64.b64decode(x) for x in cursor)
-            rows = c.execute(f"SELECT pk, sk, doc FROM {meta.items_table} WHERE (pk, sk) > (?, ?)"
-                             f" ORDER BY pk, sk LIMIT {BACKFILL_CHUNK}", (pk, sk)).fetchall()
-        else:
-            rows = c.execute(f"SELECT pk, sk, doc FROM {meta.items_table} ORDER BY pk, sk"
-                             f" LIMIT {BACKFILL_CHUNK}").fetchall()
+        rows = items_after(c, meta, index.extras.get("backfill_cursor"), BACKFILL_CHUNK)
         for _pk, _sk, doc in rows:
             write_index_entry(c, meta, index, decode_doc(engine, doc), engine.sealer.seal)
         done = len(rows) < BACKFILL_CHUNK
@@ -75,8 +68,6 @@ def _backfill_chunk(engine: "Engine", meta: TableMeta, index: IndexMeta) -> bool
             index.status = "ACTIVE"
             index.extras.pop("backfill_cursor", None)
         else:
-            last = rows[-1]
-            index.extras["backfill_cursor"] = [base64.b64encode(last[0]).decode(),
-                                               base64.b64encode(last[1]).decode()]
+            index.extras["backfill_cursor"] = cursor_after(rows)
         engine.catalog.save(meta)
     return not done

@@ -77,7 +77,10 @@ def build_guard(mode: str, data_dir: str | None, *, engine: Any, clock: Any, reg
             return None
         return target.hash.name, target.range.name if target.range else None
 
-    return Guard.for_mode(mode, store, clock=clock, region=region, key_schema_of=key_schema_of)
+    from jobtable.engine.streams.records import stream_arn_of_iterator
+
+    return Guard.for_mode(mode, store, clock=clock, region=region, key_schema_of=key_schema_of,
+                          stream_of_iterator=stream_arn_of_iterator)
 
 
 def authenticate(engine: Any, request: Any) -> Authenticated | None:

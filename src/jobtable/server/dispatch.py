@@ -79,7 +79,7 @@ def load_protocols() -> None:
         importlib.import_module(name)
 
 
-PROTOCOL_MODULES = ["jobtable.server.query_protocol"]
+PROTOCOL_MODULES = ["jobtable.server.query_protocol", "jobtable.server.streams_protocol"]
 
 
 @dataclass

@@ -16,23 +16,13 @@ ONE_YEAR_SECONDS = 365 * 24 * 3600
 
 
 def job_table_definition(table_name: str) -> dict:
-    def gsi(name: str, hash_key: str) -> dict:
-        return {"IndexName": name,
-                "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
-                              {"AttributeName": "createdAt", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"}}
+    """The seed's table (jobs.schema) with encryption and the module's standard tags."""
+    from jobtable.jobs.schema import create_table_request
 
-    return {
-        "TableName": table_name,
-        "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": "S"}
-                                 for n in ("jobId", "status", "userId", "createdAt")],
-        "KeySchema": [{"AttributeName": "jobId", "KeyType": "HASH"}],
-        "GlobalSecondaryIndexes": [gsi("StatusIndex", "status"), gsi("UserIndex", "userId")],
-        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        "SSESpecification": {"Enabled": True},
-        "Tags": [{"Key": "Project", "Value": "cloud-tools"}, {"Key": "ManagedBy", "Value": "jobtable"}],
-    }
+    spec = create_table_request(table_name)
+    spec["SSESpecification"] = {"Enabled": True}
+    spec["Tags"] = [{"Key": "Project", "Value": "cloud-tools"}, {"Key": "ManagedBy", "Value": "jobtable"}]
+    return spec
 
 
 def provision_job_table(engine: Engine, table_name: str) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from jobtable.clock import Clock, ManualClock
+from jobtable.engine import ttl
 from jobtable.engine.engine import Engine
 from jobtable.server.app import create_app
 from jobtable.server.dispatch import ServerOptions
@@ -28,6 +29,7 @@ class ServerConfig:
     manual_clock: bool = False
     throttling: bool = True
     background_interval: float = 1.0
+    ttl_interval: float = 5.0
     log_level: str = "warning"
     auth: str | None = None  # "none" | "sigv4"; None: none on loopback, sigv4 elsewhere
     credentials_key_file: str | None = None
@@ -35,6 +37,13 @@ class ServerConfig:
     tls_cert: str | None = None
     tls_key: str | None = None
     integrity_check: str | None = None  # "full": PRAGMA integrity_check at start (`serve --check`)
+
+
+def _configure_ttl(engine: Engine, config: ServerConfig) -> None:
+    ttl.set_interval(engine, config.ttl_interval)
+
+
+STARTUP_HOOKS.append(_configure_ttl)
 
 
 def build_engine(config: ServerConfig) -> Engine:

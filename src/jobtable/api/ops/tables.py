@@ -99,21 +99,32 @@ def _check_definitions(definitions: list[dict], used: set[str]) -> dict[str, str
     return by_name
 
 
+def _stream_label(now: float, previous: str | None) -> str:
+    """A stream label is the creation time in milliseconds; each new stream gets a later one."""
+    moment = dt.datetime.fromtimestamp(now, dt.timezone.utc).replace(tzinfo=None)
+    if previous:
+        after_previous = dt.datetime.fromisoformat(previous) + dt.timedelta(milliseconds=1)
+        moment = max(moment, after_previous)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+
+
 def _apply_stream(meta: TableMeta, spec: dict | None, now: float) -> None:
+    """Enable (a new stream: new label and ARN) or disable the table's stream.
+
+    The last label stays on the table after a disable (LatestStreamArn lingers in AWS).
+    """
     if not spec:
         return
     if spec.get("StreamEnabled"):
         if not spec.get("StreamViewType"):
-            raise ValidationException("Invalid StreamSpecification: StreamViewType is required when StreamEnabled is true")
+            raise ValidationException(f"{INVALID}If stream is being enabled then UpdateViewType is required")
         meta.stream_enabled = True
         meta.stream_view_type = spec["StreamViewType"]
-        label = dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
-        if label == meta.stream_label:  # a new stream always gets a new label
-            label = dt.datetime.fromtimestamp(now + 0.001, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
-        meta.stream_label = label
+        meta.stream_label = _stream_label(now, meta.stream_label)
     else:
         if spec.get("StreamViewType"):
-            raise ValidationException("Invalid StreamSpecification: StreamViewType cannot be specified when StreamEnabled is false")
+            raise ValidationException(f"{INVALID}If stream is being disabled, then UpdateViewType must not be "
+                                      "specified")
         meta.stream_enabled = False
         meta.stream_view_type = None
 
@@ -190,8 +201,8 @@ def create_table(req: dict, ctx: RequestContext) -> dict:
         engine.catalog.add(meta)
         for tag in req.get("Tags") or []:
             c.execute("INSERT OR REPLACE INTO jt_tags VALUES(?, ?, ?)", (meta.arn, tag["Key"], tag["Value"]))
-    for hook in TABLE_CREATED_HOOKS:
-        hook(engine, meta, req)
+        for hook in TABLE_CREATED_HOOKS:  # inside: feature state commits with the table (or not at all)
+            hook(engine, meta, req)
     description = describe_table(engine, meta, status="CREATING")
     for gsi in description.get("GlobalSecondaryIndexes", []):
         gsi["IndexStatus"] = "CREATING"
@@ -199,6 +210,7 @@ def create_table(req: dict, ctx: RequestContext) -> dict:
 
 
 # Later features (streams, PITR, insights...) can react to new tables without editing this module.
+# Created/updated hooks run inside the table change's transaction; deleted hooks run just before the drop.
 TABLE_CREATED_HOOKS: list = []
 TABLE_DELETED_HOOKS: list = []
 
@@ -342,8 +354,7 @@ def update_table(req: dict, ctx: RequestContext) -> dict:
         if spec.get("StreamEnabled") and meta.stream_enabled:
             raise ValidationException(f"Table already has an enabled stream: TableName: {meta.name}")
         if not spec.get("StreamEnabled") and not meta.stream_enabled:
-            raise ValidationException(f"Table already has no enabled stream: TableName: {meta.name}") \
-                if False else None
+            raise ValidationException(f"Table has no stream to disable: TableName: {meta.name}")
         _apply_stream(meta, spec, now)
     _apply_sse(engine, meta, req.get("SSESpecification"))
     if req.get("DeletionProtectionEnabled") is not None:
@@ -366,8 +377,8 @@ def update_table(req: dict, ctx: RequestContext) -> dict:
             indexes.drop_index(engine, meta, name)
         for index in new_gsis:
             indexes.add_index(engine, meta, index)
-    for hook in TABLE_UPDATED_HOOKS:
-        hook(engine, meta, req)
+        for hook in TABLE_UPDATED_HOOKS:  # inside: no write can slip between the change and its hooks
+            hook(engine, meta, req)
     description = describe_table(engine, meta, status="UPDATING" if (new_gsis or dropped) else None)
     created = {index.name for index in new_gsis}
     for gsi in description.get("GlobalSecondaryIndexes", []):
