@@ -11,7 +11,9 @@ dir and verifies:
   account's balance equals the initial balance plus exactly the applied transfers (every
   transaction also advances its writer's marker item, so the marker says which applied);
 - both GSIs (ALL and KEYS_ONLY projections) hold exactly the base table's items;
-- the change log chains and ends in the stored items (tests/reliability/changelog.py);
+- the change log chains and ends in the stored items (tests/reliability/changelog.py),
+  and at the end of the run so does the table's DynamoDB stream, read through the
+  Streams API from TRIM_HORIZON;
 - no response was a 5xx.
 
 Writers own their keys (puts/deletes, batches, counters); the transfer writers share the
@@ -33,6 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.conftest import ServerProcess
 from tests.reliability.changelog import changelog_disagreements
+from tests.ttlstreams.streamhelp import read_stream, stream_arn
 
 TABLE = "Crash"
 ACCOUNTS = [f"a-{i}" for i in range(8)]
@@ -45,6 +48,7 @@ MISSING = object()  # the model has no knowledge of this key yet
 def table_spec() -> dict:
     index = {"KeySchema": [{"AttributeName": "grp", "KeyType": "HASH"}, {"AttributeName": "id", "KeyType": "RANGE"}]}
     return {"TableName": TABLE, "BillingMode": "PAY_PER_REQUEST",
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
             "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"},
                                      {"AttributeName": "grp", "AttributeType": "S"}],
             "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
@@ -379,6 +383,27 @@ def index_disagreements(ddb: Any, items: dict[str, dict]) -> list[str]:
     return problems
 
 
+def stream_disagreements(server: ServerProcess, items: dict[str, dict]) -> list[str]:
+    """The stream, read from TRIM_HORIZON, must chain per key and end in the table's items."""
+    ddb = _client(server)
+    records = read_stream(server.client("dynamodbstreams"), stream_arn(ddb, TABLE))
+    problems: list[str] = []
+    last: dict[str, dict | None] = {}
+    for record in records:
+        change = record["dynamodb"]
+        key = change["Keys"]["id"]["S"]
+        if key in last and change.get("OldImage") != last[key]:
+            problems.append(f"stream record {change['SequenceNumber']}: old image {change.get('OldImage')} "
+                            f"is not the previous new image {last[key]}")
+        last[key] = change.get("NewImage") if record["eventName"] != "REMOVE" else None
+    for key, item in items.items():
+        if last.get(key, "missing") != item:
+            problems.append(f"stream ends with {last.get(key, 'no record')} for {key}, the table has {item}")
+    problems += [f"stream says {key} exists, the table has no such item"
+                 for key, image in last.items() if image is not None and key not in items]
+    return problems[:20]
+
+
 def run(cycles: int, data_dir: str, seed: int = 0, max_run: float = 0.4, writers: int = 1,
         progress: Callable[[Report], None] | None = None) -> Report:
     server = ServerProcess("--no-throttling", data_dir=data_dir)
@@ -391,6 +416,9 @@ def run(cycles: int, data_dir: str, seed: int = 0, max_run: float = 0.4, writers
             workload.verify(server)
             if progress is not None:
                 progress(workload.report)
+        items = {it["id"]["S"]: it for it in _scan(_client(server), ConsistentRead=True)}
+        problems = stream_disagreements(server, items)
+        workload.report.problems += [f"stream: {p}" for p in problems]
     finally:
         server.stop()
     return workload.report
