@@ -25,12 +25,16 @@ def _write_jobs(server: ServerProcess, count: int = 1500) -> None:
 
 
 def _damage_middle_pages(path: str) -> None:
-    """Overwrite a few b-tree pages in the middle of the file with garbage."""
-    page = sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0]
-    size = os.path.getsize(path)
+    """Overwrite a few leaf pages of the items table with garbage (the schema stays readable)."""
+    conn = sqlite3.connect(path)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    leaves = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name LIKE 'items%' AND pagetype='leaf'"
+                                         " ORDER BY pageno")]
+    conn.close()
+    assert len(leaves) > 8
     with open(path, "r+b") as f:
-        for n in range(size // page // 2, size // page // 2 + 4):
-            f.seek(n * page)
+        for n in leaves[len(leaves) // 2:len(leaves) // 2 + 4]:
+            f.seek((n - 1) * page)
             f.write(os.urandom(page))
 
 

@@ -97,7 +97,10 @@ class Storage:
             check = "quick"
         if check is not None:
             pragma = "integrity_check" if check == "full" else "quick_check"
-            problems = [r[0] for r in c.execute(f"PRAGMA {pragma}(5)")]
+            try:
+                problems = [r[0] for r in c.execute(f"PRAGMA {pragma}(5)")]
+            except sqlite3.DatabaseError as exc:  # damage bad enough to stop the check itself
+                problems = [str(exc)]
             if problems != ["ok"]:
                 raise StorageError(
                     f"{self.path} failed its integrity check ({'; '.join(problems)[:300]}); the data file "
