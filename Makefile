@@ -9,7 +9,7 @@ DATA_DIR ?= ./data
 SOAK_SECONDS ?= 600
 CRASH_CYCLES ?= 1000
 
-.PHONY: run test bench soak install clean security-scan
+.PHONY: run test bench soak install clean security-scan browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ soak: $(STAMP)
 security-scan: $(STAMP)
 	-$(BIN)/bandit -r src/jobtable -q
 	$(BIN)/python -m pytest -q tests/security/test_static_analysis.py
+
+## Debian's headless Chromium for the dashboard's browser tests (idempotent; needs root).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+## Re-take the dashboard screenshots in docs/screenshots/ (browser tests with publishing on).
+screenshots: $(STAMP) browser
+	JOBTABLE_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/dashboard/test_browser_e2e.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -44,7 +44,11 @@ class _RawBody:
 
 
 def _attach(client: Any, engine: Engine) -> Any:
-    options = ServerOptions(host="jobtable.inprocess")
+    # The same IAM hook as the server: a no-op unless the engine has a guard (`--auth sigv4`),
+    # so a signed in-process client (the dashboard's) is authorized exactly like HTTP callers.
+    from jobtable.security.wiring import authorize_dynamodb
+
+    options = ServerOptions(host="jobtable.inprocess", authorize=authorize_dynamodb)
 
     def answer(request: Any, **_: Any) -> AWSResponse:
         parts = urlsplit(request.url)
@@ -54,6 +58,7 @@ def _attach(client: Any, engine: Engine) -> Any:
         if isinstance(body, str):
             body = body.encode("utf-8")
         headers = {k.lower(): (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}
+        headers.setdefault("host", parts.netloc)  # as the HTTP client would send it (SigV4 signs it)
         response = dispatch(engine, HttpRequest(request.method, parts.path or "/", parts.query, headers, body,
                                                 "127.0.0.1"), options)
         return AWSResponse(request.url, response.status, dict(response.headers), _RawBody(response.body))
@@ -69,7 +74,11 @@ def _session(region: str) -> boto3.session.Session:
 
 def client(service: str = "dynamodb", engine: Engine | None = None, region: str | None = None,
            **kwargs: Any) -> Any:
-    """A boto3 client for `service` answered in-process by `engine` (default: a shared in-memory one)."""
+    """A boto3 client for `service` answered in-process by `engine` (default: a shared in-memory one).
+
+    `aws_access_key_id=`/`aws_secret_access_key=` sign as that user, for engines whose server
+    runs with `--auth sigv4` (the default credentials are accepted only without a guard).
+    """
     engine = engine or default_engine()
     kwargs.setdefault("config", Config(retries={"mode": "standard", "max_attempts": 1}))
     made = _session(region or engine.region).client(service, endpoint_url=LOCAL_ENDPOINT, **kwargs)

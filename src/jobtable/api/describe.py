@@ -105,6 +105,9 @@ def describe_table(engine: "Engine", meta: TableMeta, status: str | None = None)
     if meta.sse_enabled:
         out["SSEDescription"] = {"Status": "ENABLED", "SSEType": meta.sse_type or "KMS",
                                  "KMSMasterKeyArn": meta.kms_key_arn}
+    restore = meta.extras.get("restore")
+    if restore:
+        out["RestoreSummary"] = {**restore["summary"], "RestoreInProgress": bool(restore["in_progress"])}
     if on_demand and (meta.on_demand_max_read or meta.on_demand_max_write):
         out["OnDemandThroughput"] = {"MaxReadRequestUnits": meta.on_demand_max_read or -1,
                                      "MaxWriteRequestUnits": meta.on_demand_max_write or -1}

@@ -31,6 +31,11 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seconds between background passes (TTL sweeps, backfills, schedules)."),
         click.option("--ttl-interval", default=5.0, show_default=True, type=float,
                      help="Seconds between TTL sweeps that delete expired items (AWS: within ~48 hours)."),
+        click.option("--export-root", type=click.Path(file_okay=False), envvar="JOBTABLE_EXPORT_ROOT",
+                     help="Directory standing in for S3 in exports and imports (bucket = subdirectory; "
+                          "default: <data-dir>/exports)."),
+        click.option("--pitr-lag", type=float, default=0.0, show_default=True, envvar="JOBTABLE_PITR_LAG_SECONDS",
+                     help="Seconds LatestRestorableDateTime trails now (AWS: about 300)."),
         click.option("--check", "integrity_check", flag_value="full", default=None,
                      help="Verify the whole data file before serving (a quick check runs by itself "
                           "after an unclean stop)."),
@@ -60,6 +65,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         synchronous=kwargs["synchronous"].upper(), manual_clock=kwargs["manual_clock"],
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
                         ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
+                        export_root=kwargs.get("export_root"), pitr_lag_seconds=kwargs.get("pitr_lag") or 0.0,
                         integrity_check=kwargs["integrity_check"],
                         **security_settings(kwargs))
 

@@ -187,7 +187,11 @@ class Catalog:
             for index in meta.indexes:
                 c.execute(f"DROP TABLE IF EXISTS {index.sql_table}")
             c.execute(f"DROP TABLE IF EXISTS {meta.items_table}")
-            c.execute(f"DROP TABLE IF EXISTS {meta.log_table}")
+            keep_log_as = meta.extras.get("keep_log_as")  # set by a deletion hook that archives history (PITR)
+            if keep_log_as:
+                c.execute(f"ALTER TABLE {meta.log_table} RENAME TO {keep_log_as}")
+            else:
+                c.execute(f"DROP TABLE IF EXISTS {meta.log_table}")
             c.execute("DELETE FROM jt_tables WHERE name=?", (meta.name,))
             c.execute("DELETE FROM jt_tags WHERE arn=?", (meta.arn,))
             self.storage.on_rollback(self.reload)

@@ -40,12 +40,13 @@ class Engine:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        from jobtable.engine import changelog, indexes, streams, ttl  # register their background tasks
+        from jobtable.engine import changelog, indexes, recovery, streams, ttl  # register their background tasks
 
         indexes.register(self)
         ttl.register(self)
         streams.register(self)
         changelog.register(self)
+        recovery.register(self)
 
     @property
     def data_dir(self) -> str | None:

@@ -166,16 +166,31 @@ def _write_index(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, pk: b
     return units + write_units(size)
 
 
+def index_row(meta: TableMeta, index: IndexMeta, item: dict, seal: Callable[[bool, bytes], bytes], *,
+              key: tuple[bytes, bytes] | None = None, doc: bytes | None = None,
+              size: int | None = None) -> tuple | None:
+    """The (ipk, isk, pk, sk, stored doc, size) row of `item` in `index`, or None when it is not in it.
+
+    Callers that already hold the item's storage key, stored (sealed) document and size pass
+    them: an ALL-projection entry is then that document itself, with no re-encoding or re-sizing.
+    """
+    entry = index_entry(meta, index, item)
+    if entry is None:
+        return None
+    pk, sk = key if key is not None else encoded_key(meta, item)
+    if index.projection_type == "ALL" and doc is not None and size is not None:
+        return entry[0], entry[1], pk, sk, doc, size + INDEX_ENTRY_OVERHEAD
+    return (entry[0], entry[1], pk, sk, seal(meta.sse_enabled, orjson.dumps(entry[2])),
+            item_size(entry[2]) + INDEX_ENTRY_OVERHEAD)
+
+
 def write_index_entry(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, item: dict,
                       seal: Callable[[bool, bytes], bytes]) -> None:
     """Backfill helper: put one item's entry into `index` (idempotent)."""
-    entry = index_entry(meta, index, item)
-    if entry is None:
-        return
-    pk, sk = encoded_key(meta, item)
-    c.execute(f"INSERT OR REPLACE INTO {index.sql_table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
-              (entry[0], entry[1], pk, sk, seal(meta.sse_enabled, orjson.dumps(entry[2])),
-               item_size(entry[2]) + INDEX_ENTRY_OVERHEAD))
+    row = index_row(meta, index, item, seal)
+    if row is not None:
+        c.execute(f"INSERT OR REPLACE INTO {index.sql_table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
+                  row)
 
 
 def decode_doc(engine: "Engine", raw: Any) -> dict:

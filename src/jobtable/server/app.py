@@ -121,3 +121,9 @@ async def _send(send: Callable, status: int, headers: list[tuple[str, str]], bod
 
 def create_app(engine: Engine, options: ServerOptions | None = None, background_interval: float = 1.0) -> Any:
     return JobtableApp(engine, options, background_interval)
+
+
+# Surfaces mounted beside the API (their own ASGI apps; imported lazily when mounted).
+from jobtable.dashboard import PREFIX as _DASHBOARD_PREFIX, create_dashboard as _create_dashboard  # noqa: E402
+
+MOUNTS[_DASHBOARD_PREFIX] = _create_dashboard

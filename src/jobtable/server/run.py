@@ -36,6 +36,8 @@ class ServerConfig:
     kms_key_file: str | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    export_root: str | None = None      # S3 stand-in for exports/imports (default <data_dir>/exports)
+    pitr_lag_seconds: float = 0.0       # how far LatestRestorableDateTime trails now
     integrity_check: str | None = None  # "full": PRAGMA integrity_check at start (`serve --check`)
 
 
@@ -50,9 +52,12 @@ def build_engine(config: ServerConfig) -> Engine:
     clock: Clock = ManualClock() if config.manual_clock else Clock()
     from jobtable.security.encryption import load_data_key
 
-    return Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
-                  account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
-                  data_key=load_data_key(config.kms_key_file), integrity_check=config.integrity_check)
+    engine = Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
+                    account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
+                    data_key=load_data_key(config.kms_key_file), integrity_check=config.integrity_check)
+    engine.extensions["export_root"] = config.export_root
+    engine.extensions["pitr_lag_seconds"] = config.pitr_lag_seconds
+    return engine
 
 
 def serve(config: ServerConfig, engine: Engine | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 from jobtable.api.protocol import RequestContext
 from jobtable.engine.capacity import Consumed
 from jobtable.engine.catalog import TableMeta
-from jobtable.engine.errors import ValidationException
+from jobtable.engine.errors import ResourceNotFoundException, ValidationException
 from jobtable.engine.expressions import ExpressionContext
 from jobtable.engine.values import validate_expression_values, validate_item
 
@@ -41,8 +41,17 @@ def table_name_from(value: str, member: str = "tableName") -> str:
     return value
 
 
-def table_for(ctx: RequestContext, name: str) -> TableMeta:
+def table_named(ctx: RequestContext, name: str) -> TableMeta:
+    """The table a control-plane request names (a name or an ARN), whatever its status."""
     return ctx.engine.catalog.require(table_name_from(name))
+
+
+def table_for(ctx: RequestContext, name: str) -> TableMeta:
+    """The table a data-plane request names; a table still being created (restores, imports) is not there yet."""
+    meta = table_named(ctx, name)
+    if meta.status == "CREATING":
+        raise ResourceNotFoundException("Requested resource not found")
+    return meta
 
 
 def expression_context(req: dict) -> ExpressionContext:

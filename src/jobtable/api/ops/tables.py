@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from jobtable.api.describe import describe_table
-from jobtable.api.ops.common import table_for, table_name_from
+from jobtable.api.ops.common import table_name_from, table_named
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import indexes
 from jobtable.engine.catalog import IndexMeta, KeyAttr, TableMeta
@@ -152,6 +152,21 @@ def create_table(req: dict, ctx: RequestContext) -> dict:
     name = table_name_from(req["TableName"])
     if engine.catalog.get(name) is not None:
         raise ResourceInUseException(f"Table already exists: {name}")
+    meta = build_table_meta(engine, req)
+    add_table(engine, meta, req)
+    description = describe_table(engine, meta, status="CREATING")
+    for gsi in description.get("GlobalSecondaryIndexes", []):
+        gsi["IndexStatus"] = "CREATING"
+    return {"TableDescription": description}
+
+
+def build_table_meta(engine: Any, req: dict) -> TableMeta:
+    """Validate a CreateTable-shaped request and build the table's metadata (nothing stored yet).
+
+    Shared by CreateTable, restores (backup, point in time) and ImportTable, so every way a
+    table comes to exist applies the same rules and errors.
+    """
+    name = req["TableName"]
     billing = req.get("BillingMode") or "PROVISIONED"
     now = engine.clock.now()
     used: set[str] = set()
@@ -197,16 +212,17 @@ def create_table(req: dict, ctx: RequestContext) -> dict:
     meta.on_demand_max_write = od.get("MaxWriteRequestUnits")
     _apply_stream(meta, req.get("StreamSpecification"), now)
     _apply_sse(engine, meta, req.get("SSESpecification"))
+    return meta
+
+
+def add_table(engine: Any, meta: TableMeta, req: dict) -> None:
+    """Store a table built by `build_table_meta` with its tags, then tell the creation hooks."""
     with engine.storage.transaction() as c:
         engine.catalog.add(meta)
         for tag in req.get("Tags") or []:
             c.execute("INSERT OR REPLACE INTO jt_tags VALUES(?, ?, ?)", (meta.arn, tag["Key"], tag["Value"]))
         for hook in TABLE_CREATED_HOOKS:  # inside: feature state commits with the table (or not at all)
             hook(engine, meta, req)
-    description = describe_table(engine, meta, status="CREATING")
-    for gsi in description.get("GlobalSecondaryIndexes", []):
-        gsi["IndexStatus"] = "CREATING"
-    return {"TableDescription": description}
 
 
 # Later features (streams, PITR, insights...) can react to new tables without editing this module.
@@ -216,7 +232,7 @@ TABLE_DELETED_HOOKS: list = []
 
 
 def describe(req: dict, ctx: RequestContext) -> dict:
-    meta = table_for(ctx, req["TableName"])
+    meta = table_named(ctx, req["TableName"])
     return {"Table": describe_table(ctx.engine, meta)}
 
 
@@ -234,7 +250,10 @@ def list_tables(req: dict, ctx: RequestContext) -> dict:
 
 def delete_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    meta = table_for(ctx, req["TableName"])
+    meta = engine.catalog.require(table_name_from(req["TableName"]))
+    if meta.status == "CREATING":
+        raise ResourceInUseException(f"Attempt to change a resource which is still in use: Table is being "
+                                     f"created: {meta.name}")
     if meta.deletion_protection:
         raise ValidationException("Resource cannot be deleted as it is currently protected against deletion. "
                                   "Disable deletion protection first.")
@@ -258,7 +277,7 @@ def _update_throughput(obj: Any, pt: dict, now: float, what: str) -> None:
 
 def update_table(req: dict, ctx: RequestContext) -> dict:
     engine = ctx.engine
-    meta = table_for(ctx, req["TableName"])
+    meta = table_named(ctx, req["TableName"])
     now = engine.clock.now()
     changes = [k for k in ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
                            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
