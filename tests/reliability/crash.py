@@ -13,7 +13,8 @@ dir and verifies:
 - both GSIs (ALL and KEYS_ONLY projections) hold exactly the base table's items;
 - the change log chains and ends in the stored items (tests/reliability/changelog.py),
   and at the end of the run so does the table's DynamoDB stream, read through the
-  Streams API from TRIM_HORIZON;
+  Streams API from TRIM_HORIZON, and a point-in-time restore to the latest restorable
+  time (PITR is on for the table) must hold exactly the table's items;
 - no response was a 5xx.
 
 Writers own their keys (puts/deletes, batches, counters); the transfer writers share the
@@ -122,6 +123,8 @@ class CrashWorkload:
             item = {"id": {"S": account}, "bal": {"N": str(INITIAL_BALANCE)}}
             ddb.put_item(TableName=TABLE, Item=item)
             self.known[account] = item
+        ddb.update_continuous_backups(TableName=TABLE, PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
 
     # -- writers -------------------------------------------------------------------
     def _item(self, key: str, n: int) -> dict:
@@ -359,8 +362,9 @@ class CrashWorkload:
 def _scan(ddb: Any, **kwargs: Any) -> list[dict]:
     items: list[dict] = []
     page: dict = {}
+    kwargs.setdefault("TableName", TABLE)
     while True:
-        out = ddb.scan(TableName=TABLE, **kwargs, **page)
+        out = ddb.scan(**kwargs, **page)
         items += out["Items"]
         if "LastEvaluatedKey" not in out:
             return items
@@ -404,6 +408,23 @@ def stream_disagreements(server: ServerProcess, items: dict[str, dict]) -> list[
     return problems[:20]
 
 
+def restore_disagreements(server: ServerProcess, items: dict[str, dict], timeout: float = 120) -> list[str]:
+    """Restore the table to its latest restorable time; the copy must equal the table."""
+    ddb = _client(server)
+    target = f"{TABLE}-restored-{int(time.time())}"
+    ddb.restore_table_to_point_in_time(SourceTableName=TABLE, TargetTableName=target, UseLatestRestorableTime=True)
+    deadline = time.monotonic() + timeout
+    while ddb.describe_table(TableName=target)["Table"]["TableStatus"] != "ACTIVE":
+        if time.monotonic() > deadline:
+            return [f"restore to {target} not ACTIVE after {timeout:.0f}s"]
+        time.sleep(0.1)
+    restored = {it["id"]["S"]: it for it in _scan(ddb, ConsistentRead=True, TableName=target)}
+    if restored == items:
+        return []
+    differing = sorted(set(restored) ^ set(items)) + [k for k in items if k in restored and restored[k] != items[k]]
+    return [f"point-in-time restore differs from the table: {differing[:10]}"]
+
+
 def run(cycles: int, data_dir: str, seed: int = 0, max_run: float = 0.4, writers: int = 1,
         progress: Callable[[Report], None] | None = None) -> Report:
     server = ServerProcess("--no-throttling", data_dir=data_dir)
@@ -419,6 +440,7 @@ def run(cycles: int, data_dir: str, seed: int = 0, max_run: float = 0.4, writers
         items = {it["id"]["S"]: it for it in _scan(_client(server), ConsistentRead=True)}
         problems = stream_disagreements(server, items)
         workload.report.problems += [f"stream: {p}" for p in problems]
+        workload.report.problems += restore_disagreements(server, items)
     finally:
         server.stop()
     return workload.report
