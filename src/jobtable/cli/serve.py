@@ -66,7 +66,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
                         ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
                         export_root=kwargs.get("export_root"), pitr_lag_seconds=kwargs.get("pitr_lag") or 0.0,
-                        integrity_check=kwargs["integrity_check"],
+                        integrity_check=kwargs.get("integrity_check"),
                         **security_settings(kwargs))
 
 
