@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from jobtable.cli.common import friendly_errors
+from jobtable.cli.metrics import monitoring_options, monitoring_settings
 from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
@@ -42,6 +43,7 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
         *security_options,
+        *monitoring_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -67,7 +69,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
                         export_root=kwargs.get("export_root"), pitr_lag_seconds=kwargs.get("pitr_lag") or 0.0,
                         integrity_check=kwargs.get("integrity_check"),
-                        **security_settings(kwargs))
+                        **security_settings(kwargs), **monitoring_settings(kwargs))
 
 
 @click.command()

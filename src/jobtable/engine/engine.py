@@ -33,7 +33,9 @@ class Engine:
         # Seals stored documents of SSE tables (jobtable.security.encryption; docs/security.md).
         self.sealer = DocSealer(data_key, data_dir)
         self.stats = TableStats()
-        # Observers see every request's outcome (metrics, insights, throttling hooks).
+        # Guards run before an operation (operation, request, ctx) and may refuse it (throttling);
+        # observers see every request's outcome (operation, response, latency, ctx): metrics, insights.
+        self.request_guards: list[Callable[..., None]] = []
         self.request_observers: list[Callable[..., None]] = []
         self.background_tasks: list[tuple[str, BackgroundTask]] = []
         self.extensions: dict[str, object] = {}  # per-feature state (streams, backups...)
@@ -47,6 +49,9 @@ class Engine:
         streams.register(self)
         changelog.register(self)
         recovery.register(self)
+        from jobtable.engine import accounting  # throttle, metrics, insights: last, after the writers
+
+        accounting.register(self)
 
     @property
     def data_dir(self) -> str | None:

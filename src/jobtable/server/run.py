@@ -39,6 +39,16 @@ class ServerConfig:
     export_root: str | None = None      # S3 stand-in for exports/imports (default <data_dir>/exports)
     pitr_lag_seconds: float = 0.0       # how far LatestRestorableDateTime trails now
     integrity_check: str | None = None  # "full": PRAGMA integrity_check at start (`serve --check`)
+    metrics_retention_hours: float = 24.0  # CloudWatch metric history kept in memory
+    insights_window_minutes: float = 24 * 60.0  # Contributor Insights key counts kept in memory
+
+
+def _configure_monitoring(engine: Engine, config: ServerConfig) -> None:
+    engine.metrics.retention_seconds = int(config.metrics_retention_hours * 3600)
+    engine.insights.window_seconds = int(config.insights_window_minutes * 60)
+
+
+STARTUP_HOOKS.append(_configure_monitoring)
 
 
 def _configure_ttl(engine: Engine, config: ServerConfig) -> None:
