@@ -40,6 +40,9 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--daily-backups/--no-daily-backups", default=True, show_default=True,
                      help="Take `{table}-backup-YYYY-MM-DD` backups of tables tagged BackupSchedule=daily "
                           "(the module tags production tables) once per UTC day."),
+        click.option("--check", "integrity_check", flag_value="full", default=None,
+                     help="Verify the whole data file before serving (a quick check runs by itself "
+                          "after an unclean stop)."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
         *security_options,
@@ -69,6 +72,7 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
                         export_root=kwargs.get("export_root"), pitr_lag_seconds=kwargs.get("pitr_lag") or 0.0,
                         daily_backups=kwargs.get("daily_backups", True),
+                        integrity_check=kwargs.get("integrity_check"),
                         **security_settings(kwargs), **monitoring_settings(kwargs))
 
 

@@ -22,12 +22,13 @@ class Engine:
 
     def __init__(self, data_dir: str | None = None, *, clock: Clock | None = None,
                  region: str = "us-east-1", account_id: str = "000000000000",
-                 synchronous: str = "NORMAL", throttling: bool = True, data_key: bytes | None = None) -> None:
+                 synchronous: str = "NORMAL", throttling: bool = True, data_key: bytes | None = None,
+                 integrity_check: str | None = None) -> None:
         self.clock = clock or Clock()
         self.region = region
         self.account_id = account_id
         self.throttling = throttling
-        self.storage = Storage(data_dir, synchronous=synchronous)
+        self.storage = Storage(data_dir, synchronous=synchronous, check=integrity_check)
         self.catalog = Catalog(self.storage, region, account_id)
         # Seals stored documents of SSE tables (jobtable.security.encryption; docs/security.md).
         self.sealer = DocSealer(data_key, data_dir)

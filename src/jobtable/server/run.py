@@ -40,6 +40,7 @@ class ServerConfig:
     pitr_lag_seconds: float = 0.0       # how far LatestRestorableDateTime trails now
     daily_backups: bool = True          # run the BackupSchedule=daily tag schedule in the background
     daily_backup_hour: int = 3          # UTC hour at or after which the day's backups are taken
+    integrity_check: str | None = None  # "full": PRAGMA integrity_check at start (`serve --check`)
     metrics_retention_hours: float = 24.0  # CloudWatch metric history kept in memory
     insights_window_minutes: float = 24 * 60.0  # Contributor Insights key counts kept in memory
 
@@ -65,7 +66,7 @@ def build_engine(config: ServerConfig) -> Engine:
 
     engine = Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
                     account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
-                    data_key=load_data_key(config.kms_key_file))
+                    data_key=load_data_key(config.kms_key_file), integrity_check=config.integrity_check)
     engine.extensions["export_root"] = config.export_root
     engine.extensions["pitr_lag_seconds"] = config.pitr_lag_seconds
     return engine
