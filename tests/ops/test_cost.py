@@ -131,3 +131,23 @@ def test_usage_is_measured_from_cloudwatch_hourly_sums(backend: Any, table_name:
     assert usage.resources[0].hourly_write_units == [0.0, 7.0, 7.0]
     assert usage.hours == 3 and usage.table_items == 1 and usage.table_bytes > 0
     assert usage.billing_mode in ("PAY_PER_REQUEST", "PROVISIONED")
+
+
+def test_usage_from_the_endpoints_own_cloudwatch_metrics(backend: Any, table_name: str) -> None:
+    """Against jobtable itself: 40 writes of small items = 40 write units in the measured hour."""
+    import datetime as dt
+
+    from jobtable.ops.usage import collect_usage
+
+    ddb = backend.client("dynamodb")
+    ddb.create_table(TableName=table_name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    backend.settle()
+    for n in range(40):
+        ddb.put_item(TableName=table_name, Item={"id": {"S": f"k{n}"}})
+    now = backend.advance(3600)
+    end = dt.datetime.fromtimestamp(now, dt.timezone.utc)
+    usage = collect_usage(ddb, backend.client("cloudwatch"), table_name, days=2 / 24, end=end)
+    (table,) = usage.resources
+    assert sum(table.hourly_write_units) == 40.0 and usage.table_items == 40
