@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= ./data
+SOAK_SECONDS ?= 600
+CRASH_CYCLES ?= 1000
 
 .PHONY: run test bench soak install clean security-scan browser screenshots
 
@@ -28,6 +30,11 @@ test: $(STAMP)
 ## Benchmarks side by side with the peers; results in bench/results/.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Reliability soak (docs/reliability.md): SOAK_SECONDS of mixed job traffic, then CRASH_CYCLES SIGKILL cycles.
+soak: $(STAMP)
+	$(BIN)/python -m tests.reliability.soak --seconds $(SOAK_SECONDS)
+	$(BIN)/python -m tests.reliability.crash --cycles $(CRASH_CYCLES)
 
 ## Static security analysis: the full bandit report, then the policy check (docs/security.md).
 security-scan: $(STAMP)

@@ -172,4 +172,7 @@ def test_requests_are_routed_by_signing_service_then_version():
 
     assert query_handler_for({"Action": "GetUser"}, "iam") is QUERY_SERVICES["iam"]
     assert query_handler_for({"Action": "GetCallerIdentity", "Version": "2011-06-15"}, None) is QUERY_SERVICES["sts"]
-    assert query_handler_for({"Action": "PutMetricAlarm", "Version": "2010-08-01"}, "monitoring") is None
+    from jobtable.server import monitoring  # noqa: F401  (registers CloudWatch as "monitoring")
+
+    assert query_handler_for({"Action": "PutMetricAlarm", "Version": "2010-08-01"}, "monitoring") is \
+        QUERY_SERVICES["monitoring"]

@@ -5,6 +5,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from jobtable.engine.catalog import IndexMeta, TableMeta
+from jobtable.engine.throughput_changes import decreases_today
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
@@ -27,8 +28,8 @@ def projection(index: IndexMeta) -> dict[str, Any]:
     return out
 
 
-def throughput(obj: TableMeta | IndexMeta, on_demand: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"NumberOfDecreasesToday": obj.decreases_today,
+def throughput(obj: TableMeta | IndexMeta, on_demand: bool, now: float) -> dict[str, Any]:
+    out: dict[str, Any] = {"NumberOfDecreasesToday": decreases_today(obj, now),
                            "ReadCapacityUnits": 0 if on_demand else obj.read_capacity,
                            "WriteCapacityUnits": 0 if on_demand else obj.write_capacity}
     if obj.last_increase:
@@ -66,7 +67,8 @@ def describe_index(engine: "Engine", meta: TableMeta, index: IndexMeta) -> dict[
         out["IndexStatus"] = index.status
         if index.status == "CREATING":
             out["Backfilling"] = index.backfilling
-        out["ProvisionedThroughput"] = throughput(index, meta.billing_mode == "PAY_PER_REQUEST")
+        out["ProvisionedThroughput"] = throughput(index, meta.billing_mode == "PAY_PER_REQUEST",
+                                                  engine.clock.now())
         if index.extras.get("on_demand_throughput"):
             out["OnDemandThroughput"] = index.extras["on_demand_throughput"]
     return out
@@ -82,7 +84,7 @@ def describe_table(engine: "Engine", meta: TableMeta, status: str | None = None)
         "KeySchema": key_schema(meta.hash.name, meta.range.name if meta.range else None),
         "TableStatus": status or meta.status,
         "CreationDateTime": meta.created,
-        "ProvisionedThroughput": throughput(meta, on_demand),
+        "ProvisionedThroughput": throughput(meta, on_demand, engine.clock.now()),
         "TableSizeBytes": size,
         "ItemCount": count,
         "TableArn": meta.arn,

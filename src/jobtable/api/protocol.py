@@ -45,6 +45,8 @@ class RequestContext:
     source_ip: str | None = None
     host: str | None = None       # the Host the client used (DescribeEndpoints)
     consumed: list = field(default_factory=list)  # Consumed records, for metrics/insights
+    returned_items: int | None = None  # Query/Scan Count, for the ReturnedItemCount metric
+    trace: Any = None  # what the request touches (engine/accounting.py), set by its guard
     authorize: Callable[[str, dict, "RequestContext"], None] | None = None  # IAM hook
 
 
@@ -102,6 +104,8 @@ def handle(target: str | None, body: bytes, context: RequestContext) -> Response
         validate_request(operation, request)
         if context.authorize is not None:
             context.authorize(operation, request, context)
+        for guard in context.engine.request_guards:  # throttling: may refuse before any work
+            guard(operation, request, context)
         result = _operations()[operation](request, context)
         out = orjson.dumps(result)
         response = Response(200, _crc_headers(200, out, context.request_id), out)

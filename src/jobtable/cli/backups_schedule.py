@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from jobtable.cli.common import Target, friendly_errors, output_option, print_json, target_options
+from jobtable.cli.common import command_group, Target, friendly_errors, output_option, print_json, target_options
 from jobtable.module.backups import run_all_scheduled, run_backup_schedule
 from jobtable.module.config import DEFAULT_BACKUP_RETENTION_DAYS
 
@@ -48,8 +48,4 @@ def run_schedule_command(table_names: tuple[str, ...], retention_days: int | Non
 
 
 def register(cli: click.Group) -> None:
-    group = cli.commands.get("backups")
-    if not isinstance(group, click.Group):
-        group = click.Group("backups", help="Backups of DynamoDB tables.")
-        cli.add_command(group)
-    group.add_command(run_schedule_command)
+    command_group(cli, "backups", "Backups of DynamoDB tables.").add_command(run_schedule_command)

@@ -97,3 +97,16 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(describe_error(exc))
 
     return wrapper
+
+
+def command_group(cli: click.Group, name: str, help_text: str) -> click.Group:
+    """The group `name` on `cli`, created if no other command family has made it yet.
+
+    Families that add to a shared group (e.g. `backups run-schedule`, `backups verify`)
+    call this whatever the registration order.
+    """
+    group = cli.commands.get(name)
+    if not isinstance(group, click.Group):
+        group = click.Group(name, help=help_text)
+        cli.add_command(group)
+    return group

@@ -155,12 +155,14 @@ STATUS_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "
 
 @click.command("health")
 @module_options
+@click.option("--restore-drill", is_flag=True,
+              help="Also restore the latest backup into a scratch table and check it (see `jobtable backups verify`).")
 @target_options
 @output_option
 @friendly_errors
-def health_command(target: Target, module_args: dict[str, Any], output: str) -> None:
+def health_command(target: Target, module_args: dict[str, Any], restore_drill: bool, output: str) -> None:
     """Check the table, indexes, TTL, PITR, daily backups and system status item; exit 1 if unhealthy."""
-    report = build_module(target, module_args).health()
+    report = build_module(target, module_args).health(restore_drill)
     if output == "json":
         print_json(report.as_dict())
     else:

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from jobtable.cli.common import friendly_errors
+from jobtable.cli.metrics import monitoring_options, monitoring_settings
 from jobtable.cli.users import security_options, security_settings
 from jobtable.server.run import ServerConfig
 
@@ -36,9 +37,16 @@ def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "default: <data-dir>/exports)."),
         click.option("--pitr-lag", type=float, default=0.0, show_default=True, envvar="JOBTABLE_PITR_LAG_SECONDS",
                      help="Seconds LatestRestorableDateTime trails now (AWS: about 300)."),
+        click.option("--daily-backups/--no-daily-backups", default=True, show_default=True,
+                     help="Take `{table}-backup-YYYY-MM-DD` backups of tables tagged BackupSchedule=daily "
+                          "(the module tags production tables) once per UTC day."),
+        click.option("--check", "integrity_check", flag_value="full", default=None,
+                     help="Verify the whole data file before serving (a quick check runs by itself "
+                          "after an unclean stop)."),
         click.option("--log-level", default="warning", show_default=True,
                      type=click.Choice(["critical", "error", "warning", "info", "debug"])),
         *security_options,
+        *monitoring_options,
     ]
     for option in reversed(options):
         func = option(func)
@@ -63,7 +71,9 @@ def config_from(**kwargs: Any) -> ServerConfig:
                         throttling=not kwargs["no_throttling"], background_interval=kwargs["background_interval"],
                         ttl_interval=kwargs["ttl_interval"], log_level=kwargs["log_level"],
                         export_root=kwargs.get("export_root"), pitr_lag_seconds=kwargs.get("pitr_lag") or 0.0,
-                        **security_settings(kwargs))
+                        daily_backups=kwargs.get("daily_backups", True),
+                        integrity_check=kwargs.get("integrity_check"),
+                        **security_settings(kwargs), **monitoring_settings(kwargs))
 
 
 @click.command()

@@ -140,10 +140,13 @@ class Catalog:
         self.region = region
         self.account_id = account_id
         self._tables: dict[str, TableMeta] = {}
-        with storage.read() as c:
-            for (raw,) in c.execute("SELECT meta FROM jt_tables"):
-                meta = TableMeta.from_json(raw)
-                self._tables[meta.name] = meta
+        self.reload()
+
+    def reload(self) -> None:
+        """Read every table's metadata again (after a rolled-back change to it)."""
+        with self.storage.read() as c:
+            self._tables = {meta.name: meta for meta in
+                            (TableMeta.from_json(raw) for (raw,) in c.execute("SELECT meta FROM jt_tables"))}
 
     def table_arn(self, name: str) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
@@ -168,6 +171,8 @@ class Catalog:
         with self.storage.transaction() as c:
             c.execute("INSERT OR REPLACE INTO jt_tables(name, tid, meta) VALUES(?, ?, ?)",
                       (meta.name, meta.tid, meta.to_json()))
+            # callers change `meta` in place before saving: a rollback must not leave that in memory
+            self.storage.on_rollback(self.reload)
         self._tables[meta.name] = meta
 
     def add(self, meta: TableMeta) -> None:
@@ -189,6 +194,7 @@ class Catalog:
                 c.execute(f"DROP TABLE IF EXISTS {meta.log_table}")
             c.execute("DELETE FROM jt_tables WHERE name=?", (meta.name,))
             c.execute("DELETE FROM jt_tags WHERE arn=?", (meta.arn,))
+            self.storage.on_rollback(self.reload)
         self._tables.pop(meta.name, None)
 
 

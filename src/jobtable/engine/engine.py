@@ -22,17 +22,20 @@ class Engine:
 
     def __init__(self, data_dir: str | None = None, *, clock: Clock | None = None,
                  region: str = "us-east-1", account_id: str = "000000000000",
-                 synchronous: str = "NORMAL", throttling: bool = True, data_key: bytes | None = None) -> None:
+                 synchronous: str = "NORMAL", throttling: bool = True, data_key: bytes | None = None,
+                 integrity_check: str | None = None) -> None:
         self.clock = clock or Clock()
         self.region = region
         self.account_id = account_id
         self.throttling = throttling
-        self.storage = Storage(data_dir, synchronous=synchronous)
+        self.storage = Storage(data_dir, synchronous=synchronous, check=integrity_check)
         self.catalog = Catalog(self.storage, region, account_id)
         # Seals stored documents of SSE tables (jobtable.security.encryption; docs/security.md).
         self.sealer = DocSealer(data_key, data_dir)
         self.stats = TableStats()
-        # Observers see every request's outcome (metrics, insights, throttling hooks).
+        # Guards run before an operation (operation, request, ctx) and may refuse it (throttling);
+        # observers see every request's outcome (operation, response, latency, ctx): metrics, insights.
+        self.request_guards: list[Callable[..., None]] = []
         self.request_observers: list[Callable[..., None]] = []
         self.background_tasks: list[tuple[str, BackgroundTask]] = []
         self.extensions: dict[str, object] = {}  # per-feature state (streams, backups...)
@@ -46,6 +49,9 @@ class Engine:
         streams.register(self)
         changelog.register(self)
         recovery.register(self)
+        from jobtable.engine import accounting  # throttle, metrics, insights: last, after the writers
+
+        accounting.register(self)
 
     @property
     def data_dir(self) -> str | None:

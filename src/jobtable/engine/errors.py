@@ -82,7 +82,7 @@ class ProvisionedThroughputExceededException(DynamoError):
 
 
 class ThrottlingException(DynamoError):
-    namespace = CORAL_NS
+    namespace = "com.amazon.coral.availability"
 
 
 class RequestLimitExceeded(DynamoError):

@@ -10,6 +10,7 @@ from jobtable.module.config import ModuleConfig
 from jobtable.module.observe import contributor_insights_enabled, describe_table
 from jobtable.module.state import TTL_ATTRIBUTE, desired_settings
 from jobtable.module.system_status import read_system_status
+from jobtable.ops.drills import run_restore_drill
 
 MAX_BACKUP_AGE_SECONDS = 26 * 3600  # a daily schedule plus two hours of slack
 
@@ -44,7 +45,9 @@ def _hours(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def check_health(client: Any, config: ModuleConfig, clock: Clock) -> HealthReport:
+def check_health(client: Any, config: ModuleConfig, clock: Clock, restore_drill: bool = False) -> HealthReport:
+    """`restore_drill=True` also restores the latest backup into a scratch table and checks it
+    (jobtable.ops.drills; slow for big tables, so opt-in)."""
     name = config.physical_table_name
     report = HealthReport(name)
     table = describe_table(client, name)
@@ -95,4 +98,8 @@ def check_health(client: Any, config: ModuleConfig, clock: Clock) -> HealthRepor
             report.checks.append(Check("contributor_insights", WARN, "endpoint does not support Contributor Insights"))
         else:
             report.add("contributor_insights", enabled, "ENABLED" if enabled else "DISABLED")
+
+    if restore_drill:
+        drill = run_restore_drill(client, name, now=clock.now)
+        report.add("restore_drill", drill.ok, drill.summary())
     return report

@@ -135,8 +135,8 @@ class TableModule:
         """Least-privilege access for the jobs code, on the table and its indexes."""
         return iam_policy_document(self.outputs()["table_arn"])
 
-    def health(self) -> HealthReport:
-        return check_health(self.client, self.config, self.clock)
+    def health(self, restore_drill: bool = False) -> HealthReport:
+        return check_health(self.client, self.config, self.clock, restore_drill)
 
     def destroy(self) -> DestroyReport:
         """Delete the table (its daily backups are kept). Refuses while deletion protection is on."""

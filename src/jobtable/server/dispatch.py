@@ -79,7 +79,8 @@ def load_protocols() -> None:
         importlib.import_module(name)
 
 
-PROTOCOL_MODULES = ["jobtable.server.query_protocol", "jobtable.server.streams_protocol"]
+PROTOCOL_MODULES = ["jobtable.server.query_protocol", "jobtable.server.streams_protocol",
+                    "jobtable.server.monitoring", "jobtable.server.autoscaling_protocol"]
 
 
 @dataclass
@@ -132,6 +133,8 @@ def dispatch(engine: Engine, request: HttpRequest, options: ServerOptions | None
 
 def dispatch_get(engine: Engine, request: HttpRequest) -> tuple[int, str, bytes] | None:
     """Serve a GET page registered in GET_HANDLERS (exact path, then longest prefix)."""
+    if not _protocols_loaded:
+        _load_protocols_once()
     handler = GET_HANDLERS.get(request.path)
     if handler is None:
         for prefix in sorted(GET_HANDLERS, key=len, reverse=True):

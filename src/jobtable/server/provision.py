@@ -43,6 +43,7 @@ def provision_job_table(engine: Engine, table_name: str) -> bool:
               TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
     _optional(ddb.update_continuous_backups, TableName=table_name,
               PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    _optional(ddb.update_contributor_insights, TableName=table_name, ContributorInsightsAction="ENABLE")
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(now))
     ddb.put_item(TableName=table_name, Item={
         "jobId": {"S": SYSTEM_STATUS_ID}, "status": {"S": "active"}, "userId": {"S": "system"},

@@ -38,6 +38,19 @@ class ServerConfig:
     tls_key: str | None = None
     export_root: str | None = None      # S3 stand-in for exports/imports (default <data_dir>/exports)
     pitr_lag_seconds: float = 0.0       # how far LatestRestorableDateTime trails now
+    daily_backups: bool = True          # run the BackupSchedule=daily tag schedule in the background
+    daily_backup_hour: int = 3          # UTC hour at or after which the day's backups are taken
+    integrity_check: str | None = None  # "full": PRAGMA integrity_check at start (`serve --check`)
+    metrics_retention_hours: float = 24.0  # CloudWatch metric history kept in memory
+    insights_window_minutes: float = 24 * 60.0  # Contributor Insights key counts kept in memory
+
+
+def _configure_monitoring(engine: Engine, config: ServerConfig) -> None:
+    engine.metrics.retention_seconds = int(config.metrics_retention_hours * 3600)
+    engine.insights.window_seconds = int(config.insights_window_minutes * 60)
+
+
+STARTUP_HOOKS.append(_configure_monitoring)
 
 
 def _configure_ttl(engine: Engine, config: ServerConfig) -> None:
@@ -53,7 +66,7 @@ def build_engine(config: ServerConfig) -> Engine:
 
     engine = Engine(None if config.in_memory else config.data_dir, clock=clock, region=config.region,
                     account_id=config.account_id, synchronous=config.synchronous, throttling=config.throttling,
-                    data_key=load_data_key(config.kms_key_file))
+                    data_key=load_data_key(config.kms_key_file), integrity_check=config.integrity_check)
     engine.extensions["export_root"] = config.export_root
     engine.extensions["pitr_lag_seconds"] = config.pitr_lag_seconds
     return engine
@@ -65,6 +78,11 @@ def serve(config: ServerConfig, engine: Engine | None = None,
     import uvicorn
 
     engine = engine or build_engine(config)
+    import jobtable.server.schedules  # noqa: F401  (registers the daily backup scheduler)
+
+    from jobtable.server.dispatch import _load_protocols_once
+
+    _load_protocols_once()  # protocol modules may add startup hooks (e.g. resuming auto scaling)
     for hook in STARTUP_HOOKS:
         hook(engine, config)
     if on_ready is not None:

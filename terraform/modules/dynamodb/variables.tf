@@ -225,3 +225,33 @@ variable "alarm_period" {
     error_message = "alarm_period must be 10, 30 or a multiple of 60 seconds."
   }
 }
+
+# --- auto scaling (PROVISIONED only) -------------------------------------------------------
+
+variable "autoscaling" {
+  description = <<-EOT
+    Target tracking auto scaling for the table and its indexes when billing_mode is PROVISIONED
+    (null: off). min/max are capacity units per dimension; target_utilization is a percentage
+    (20-90). Set read_capacity/write_capacity to the minimums: Terraform resets capacity to them
+    on the next apply after auto scaling changed it.
+  EOT
+  type = object({
+    min_read_capacity  = number
+    max_read_capacity  = number
+    min_write_capacity = number
+    max_write_capacity = number
+    target_utilization = optional(number, 70)
+    scale_in_cooldown  = optional(number, 0)
+    scale_out_cooldown = optional(number, 0)
+  })
+  default = null
+
+  validation {
+    condition = var.autoscaling == null ? true : (
+      var.autoscaling.min_read_capacity >= 1 && var.autoscaling.max_read_capacity >= var.autoscaling.min_read_capacity &&
+      var.autoscaling.min_write_capacity >= 1 && var.autoscaling.max_write_capacity >= var.autoscaling.min_write_capacity &&
+      var.autoscaling.target_utilization >= 20 && var.autoscaling.target_utilization <= 90
+    )
+    error_message = "autoscaling needs 1 <= min <= max for reads and writes and a target_utilization of 20-90."
+  }
+}

@@ -83,6 +83,8 @@ def checked_key(key: dict) -> dict:
 def with_capacity(out: dict, req: dict, ctx: RequestContext, consumed: Consumed) -> dict:
     """Record consumed capacity for metrics, and return it when the caller asked."""
     ctx.consumed.append(consumed)
+    if "Count" in out:
+        ctx.returned_items = out["Count"]
     wire = consumed.to_wire(req.get("ReturnConsumedCapacity"))
     if wire is not None:
         out["ConsumedCapacity"] = wire
@@ -109,6 +111,13 @@ def return_old_on_failure(req: dict) -> bool:
 
 def consumed_for(meta: TableMeta) -> Consumed:
     return Consumed(meta.name, gsi_names=frozenset(i.name for i in meta.gsis))
+
+
+def page_of(items: list, next_token: Any, size: int) -> tuple[list, str | None]:
+    """One page of a listing whose NextToken is the offset of the next page (None on the last)."""
+    start = int(next_token) if str(next_token or "").isdigit() else 0
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
 
 
 def not_empty(value: Any) -> bool:

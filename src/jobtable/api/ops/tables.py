@@ -8,7 +8,7 @@ from typing import Any
 from jobtable.api.describe import describe_table
 from jobtable.api.ops.common import table_name_from, table_named
 from jobtable.api.protocol import RequestContext
-from jobtable.engine import indexes
+from jobtable.engine import indexes, throughput_changes
 from jobtable.engine.catalog import IndexMeta, KeyAttr, TableMeta
 from jobtable.engine.errors import (LimitExceededException, ResourceInUseException,
                                     ValidationException)
@@ -173,6 +173,7 @@ def build_table_meta(engine: Any, req: dict) -> TableMeta:
     defs = {d["AttributeName"]: d["AttributeType"] for d in req["AttributeDefinitions"]}
     hash_name, range_name = _parse_key_schema(req["KeySchema"], name)
     rcu, wcu = _check_throughput(req.get("ProvisionedThroughput"), billing, "table")
+    throughput_changes.check_maximum(rcu, wcu, engine.region)
     gsi_specs = req.get("GlobalSecondaryIndexes") or []
     lsi_specs = req.get("LocalSecondaryIndexes") or []
     if len(gsi_specs) > MAX_GSIS:
@@ -266,13 +267,7 @@ def delete_table(req: dict, ctx: RequestContext) -> dict:
 
 
 def _update_throughput(obj: Any, pt: dict, now: float, what: str) -> None:
-    rcu, wcu = int(pt["ReadCapacityUnits"]), int(pt["WriteCapacityUnits"])
-    if rcu > obj.read_capacity or wcu > obj.write_capacity:
-        obj.last_increase = now
-    if rcu < obj.read_capacity or wcu < obj.write_capacity:
-        obj.last_decrease = now
-        obj.decreases_today += 1
-    obj.read_capacity, obj.write_capacity = rcu, wcu
+    throughput_changes.apply_change(obj, int(pt["ReadCapacityUnits"]), int(pt["WriteCapacityUnits"]), now)
 
 
 def update_table(req: dict, ctx: RequestContext) -> dict:
@@ -297,6 +292,7 @@ def update_table(req: dict, ctx: RequestContext) -> dict:
     if billing == "PROVISIONED" and meta.billing_mode == "PAY_PER_REQUEST" and pt is None:
         raise ValidationException("One or more parameter values were invalid: ProvisionedThroughput must be "
                                   "specified when BillingMode is PROVISIONED")
+    throughput_changes.check_update_request(meta, req, engine.region, now)
     new_gsis: list[IndexMeta] = []
     dropped: list[str] = []
     gsi_updates = req.get("GlobalSecondaryIndexUpdates") or []

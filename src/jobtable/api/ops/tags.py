@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from jobtable.api.ops.common import page_of
 from jobtable.api.protocol import RequestContext
 from jobtable.engine.errors import LimitExceededException, ResourceNotFoundException, ValidationException
 
@@ -64,12 +65,10 @@ def untag_resource(req: dict, ctx: RequestContext) -> dict:
 def list_tags_of_resource(req: dict, ctx: RequestContext) -> dict:
     arn = req["ResourceArn"]
     _require_resource(ctx, arn)
-    tags = sorted(_current(ctx, arn).items())
-    start = int(req["NextToken"]) if str(req.get("NextToken") or "").isdigit() else 0
-    page = tags[start:start + PAGE_SIZE]
+    page, next_token = page_of(sorted(_current(ctx, arn).items()), req.get("NextToken"), PAGE_SIZE)
     out: dict[str, Any] = {"Tags": [{"Key": k, "Value": v} for k, v in page]}
-    if start + PAGE_SIZE < len(tags):
-        out["NextToken"] = str(start + PAGE_SIZE)
+    if next_token:
+        out["NextToken"] = next_token
     return out
 
 
