@@ -11,7 +11,6 @@ import os
 import sys
 from typing import Any, Callable
 
-import boto3
 import click
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,7 +27,9 @@ class Target:
         self.profile = profile
         self.use_aws = use_aws
 
-    def session(self) -> boto3.session.Session:
+    def session(self) -> Any:
+        import boto3  # lazy: `jobtable serve` never needs it, and it costs ~0.45 s to import
+
         if self.use_aws or self.profile:
             return boto3.session.Session(profile_name=self.profile, region_name=self.region)
         # A local endpoint accepts any credentials; do not make users configure some.

@@ -137,9 +137,11 @@ def _rows(engine: "Engine", req: ReadRequest) -> Iterator[tuple[bytes, int]]:
         params2: list[Any] = [lo, hi]
         where = "h >= ? AND h < ?"
         if start is not None:
+            # The row value alone is the range's lower bound: with `h >= ?` beside it SQLite
+            # seeks to the segment start and filters, re-walking the table on every page.
             spk, ssk = encoded_key(meta, start)
-            where += " AND (h, pk, sk) > (?, ?, ?)"
-            params2 += [partition_hash(spk), spk, ssk]
+            where = "(h, pk, sk) > (?, ?, ?) AND h < ?"
+            params2 = [partition_hash(spk), spk, ssk, hi]
         yield from c.execute(f"SELECT doc, size FROM {meta.items_table} WHERE {where} ORDER BY h, pk, sk", params2)
         return
     params3: list[Any] = []
