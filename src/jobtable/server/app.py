@@ -57,10 +57,10 @@ class JobtableApp:
                 return
         method = scope["method"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        body = await _read_body(receive)
+        body, too_large = await _read_body(receive)
         client = scope.get("client")
         request = HttpRequest(method, path, scope.get("query_string", b"").decode("latin-1"), headers, body,
-                              client[0] if client else None)
+                              client[0] if client else None, body_too_large=too_large)
         if method == "POST" and path != CLOCK_PATH:
             response = dispatch(self.engine, request, self.options)
             await _send(send, response.status, response.headers, response.body)
@@ -90,12 +90,12 @@ class JobtableApp:
         await _send(send, 200, [("content-type", "application/json")], orjson.dumps({"now": clock.now()}))
 
 
-async def _read_body(receive: Callable) -> bytes:
-    """The request body; past MAX_BODY_BYTES the rest is drained, not kept (bounded memory)."""
+async def _read_body(receive: Callable) -> tuple[bytes, bool]:
+    """(body, too_large): past MAX_BODY_BYTES the rest is drained, not kept (bounded memory)."""
     message = await receive()
     body = message.get("body", b"")
     if not message.get("more_body"):
-        return body
+        return body, len(body) > MAX_BODY_BYTES
     chunks = [body]
     size = len(body)
     while message.get("more_body"):
@@ -107,8 +107,8 @@ async def _read_body(receive: Callable) -> bytes:
         elif chunks:
             chunks = []  # over the limit: dispatch answers with the size error
     if size > MAX_BODY_BYTES:
-        return b"\0" * (MAX_BODY_BYTES + 1)
-    return b"".join(chunks)
+        return b"", True
+    return b"".join(chunks), False
 
 
 async def _send(send: Callable, status: int, headers: list[tuple[str, str]], body: bytes) -> None:

@@ -32,6 +32,7 @@ class HttpRequest:
     body: bytes = b""
     client_ip: str | None = None
     identity: Any = None
+    body_too_large: bool = False  # the transport drained a body over MAX_BODY_BYTES without keeping it
 
     @property
     def target(self) -> str | None:
@@ -109,7 +110,7 @@ def dispatch(engine: Engine, request: HttpRequest, options: ServerOptions | None
                              host=request.headers.get("host") or options.host,
                              authorize=options.authorize)
     try:
-        if len(request.body) > MAX_BODY_BYTES:
+        if request.body_too_large or len(request.body) > MAX_BODY_BYTES:
             from jobtable.engine.errors import RequestLimitExceeded
 
             raise RequestLimitExceeded("Request size exceeded the maximum allowed size of 16 MB")

@@ -338,9 +338,8 @@ def update_table(req: dict, ctx: RequestContext) -> dict:
         elif update.get("Create"):
             spec = update["Create"]
             if meta.index(spec["IndexName"]) is not None:
-                raise ValidationException(f"{INVALID}Table already has an index named {spec['IndexName']}") \
-                    if False else ResourceInUseException(f"Attempt to change a resource which is still in use: "
-                                                         f"Index already exists: {spec['IndexName']}")
+                raise ResourceInUseException(f"Attempt to change a resource which is still in use: "
+                                             f"Index already exists: {spec['IndexName']}")
             if len(meta.gsis) >= MAX_GSIS:
                 raise LimitExceededException(f"GSI count exceeds max: {MAX_GSIS}")
             used: set[str] = set()
