@@ -42,6 +42,9 @@ class Engine:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # One background pass at a time: the loop thread and a caller draining work
+        # (POST /_jobtable/clock, in-process tests) must not run the same task concurrently.
+        self._background_pass = threading.RLock()
         from jobtable.engine import changelog, indexes, recovery, streams, ttl  # register their background tasks
 
         indexes.register(self)
@@ -68,11 +71,12 @@ class Engine:
     def run_background_once(self) -> bool:
         """Run every background task once; True when some task has more work queued."""
         busy = False
-        for name, task in list(self.background_tasks):
-            try:
-                busy = bool(task(self)) or busy
-            except Exception:  # a failing task must not kill the loop; it retries next tick
-                log.exception("background task %s failed", name)
+        with self._background_pass:
+            for name, task in list(self.background_tasks):
+                try:
+                    busy = bool(task(self)) or busy
+                except Exception:  # a failing task must not kill the loop; it retries next tick
+                    log.exception("background task %s failed", name)
         return busy
 
     def run_background_until_idle(self, max_rounds: int = 10_000) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -98,11 +99,15 @@ def latest_daily_backup(client: Any, table_name: str) -> DailyBackup | None:
     return backups[-1] if backups else None
 
 
-def run_backup_schedule(client: Any, table_name: str, retention_days: int, clock: Clock | None = None) -> ScheduleReport:
-    """Make today's backup if missing, then delete the expired daily backups."""
+def run_backup_schedule(client: Any, table_name: str, retention_days: int, clock: Clock | None = None,
+                        today: dt.date | None = None) -> ScheduleReport:
+    """Make today's backup if missing, then delete the expired daily backups.
+
+    `today` pins the run's day (a scheduler fixes it once, so a clock moving mid-run cannot
+    name one table's backup after one day and the next table's after another)."""
     if retention_days < 1:
         raise ValueError(f"retention_days must be at least 1; got {retention_days}")
-    today = utc_today(clock or Clock())
+    today = today or utc_today(clock or Clock())
     report = ScheduleReport(table_name=table_name, today=today, retention_days=retention_days)
     existing = daily_backups(client, table_name)
     todays_name = backup_name(table_name, today)
@@ -154,9 +159,10 @@ def scheduled_tables(client: Any) -> list[tuple[str, int]]:
 
 
 def run_all_scheduled(client: Any, clock: Clock | None = None,
-                      retention_override: int | None = None) -> list[ScheduleReport]:
+                      retention_override: int | None = None, today: dt.date | None = None) -> list[ScheduleReport]:
     """Run the schedule for every table tagged `BackupSchedule=daily`."""
-    return [run_backup_schedule(client, name, retention_override or retention, clock)
+    today = today or utc_today(clock or Clock())
+    return [run_backup_schedule(client, name, retention_override or retention, clock, today=today)
             for name, retention in scheduled_tables(client)]
 
 
@@ -169,14 +175,22 @@ class DailyBackupScheduler:
             raise ValueError(f"at_hour must be 0-23; got {at_hour}")
         self.client, self.clock, self.at_hour = client, clock, at_hour
         self.last_run: dt.date | None = None
+        # A server may tick from its background thread and from a test's clock request at once.
+        self._running = threading.Lock()
+
+    def due_day(self) -> dt.date | None:
+        """The UTC day a run is owed for, or None."""
+        now = dt.datetime.fromtimestamp(self.clock.now(), dt.timezone.utc)
+        return now.date() if now.hour >= self.at_hour and self.last_run != now.date() else None
 
     def due(self) -> bool:
-        now = dt.datetime.fromtimestamp(self.clock.now(), dt.timezone.utc)
-        return now.hour >= self.at_hour and self.last_run != now.date()
+        return self.due_day() is not None
 
     def tick(self) -> list[ScheduleReport]:
-        if not self.due():
-            return []
-        reports = run_all_scheduled(self.client, self.clock)
-        self.last_run = utc_today(self.clock)
-        return reports
+        with self._running:
+            today = self.due_day()
+            if today is None:
+                return []
+            reports = run_all_scheduled(self.client, self.clock, today=today)
+            self.last_run = today
+            return reports
