@@ -27,11 +27,11 @@ def test_fast_path_commands_are_registered_by_their_family_alone() -> None:
         assert registered_by[command] == {family}
 
 
-def test_serve_resolves_without_loading_boto3_or_other_families() -> None:
+def test_serve_resolves_without_loading_boto3_rich_or_other_families() -> None:
     code = ("import sys, click\n"
             "from jobtable.cli.main import cli\n"
             "assert cli.get_command(click.Context(cli), 'serve') is not None\n"
-            "loaded = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')"
+            "loaded = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'rich')"
             " or m in ('jobtable.cli.tables', 'jobtable.cli.jobs', 'jobtable.module')]\n"
             "assert not loaded, loaded\n")
     subprocess.run([sys.executable, "-c", code], check=True)
