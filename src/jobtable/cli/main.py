@@ -4,9 +4,10 @@ from __future__ import annotations
 import click
 
 from jobtable import __version__
+from jobtable.cli.common import OneLineErrorGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=OneLineErrorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="jobtable")
 def cli() -> None:
     """jobtable: a local DynamoDB-compatible database and the job-tracking system on it.

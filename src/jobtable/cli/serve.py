@@ -15,7 +15,7 @@ from jobtable.server.run import ServerConfig
 def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default)."),
-        click.option("--port", default=8000, show_default=True, type=int),
+        click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535)),
         click.option("--data-dir", default="./data", show_default=True, type=click.Path(file_okay=False),
                      help="Where the SQLite database, backups and exports live."),
         click.option("--in-memory", is_flag=True, help="Keep everything in memory (lost on exit)."),
