@@ -20,7 +20,8 @@ def install_daily_backups(engine: Engine, config: ServerConfig) -> None:
     from jobtable.inprocess import client
     from jobtable.module.backups import DailyBackupScheduler
 
-    scheduler = DailyBackupScheduler(client(engine=engine), engine.clock,
+    # trusted: the server acts for itself, also when callers must sign (`--auth sigv4`).
+    scheduler = DailyBackupScheduler(client(engine=engine, trusted=True), engine.clock,
                                      at_hour=getattr(config, "daily_backup_hour", 3))
 
     def tick(_engine: Engine) -> bool:
