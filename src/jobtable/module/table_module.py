@@ -66,8 +66,7 @@ class TableModule:
             table_name_override=table_name_override,
         )
         if client is None:
-            session = session or boto3.session.Session()
-            client = session.client("dynamodb", endpoint_url=endpoint_url, region_name=region_name)
+            client = _client_for(session or boto3.session.Session(), endpoint_url, region_name)
         self.client = client
         self.clock = clock or Clock()
         self.waiter = waiter or Waiter()
@@ -165,6 +164,17 @@ class TableModule:
         self.waiter.until(f"table {self.name} to be deleted", table_gone(self.client, self.name))
         report.deleted.append(f"table {self.name}")
         return report
+
+
+def _client_for(session: boto3.session.Session, endpoint_url: str | None, region_name: str | None) -> Any:
+    """A DynamoDB client; a local endpoint (endpoint_url) also works on a machine with no AWS
+    configuration: region us-east-1 and placeholder credentials unless some are configured."""
+    kwargs: dict[str, Any] = {"endpoint_url": endpoint_url, "region_name": region_name}
+    if endpoint_url:
+        kwargs["region_name"] = region_name or session.region_name or "us-east-1"
+        if session.get_credentials() is None:
+            kwargs.update(aws_access_key_id="jobtable", aws_secret_access_key="jobtable")
+    return session.client("dynamodb", **kwargs)
 
 
 def global_secondary_index_output(index: dict[str, Any]) -> dict[str, Any]:
