@@ -57,3 +57,35 @@ def test_health_wants_all_naming_flags_or_none():
                         env={"JOBTABLE_ENDPOINT_URL": "http://127.0.0.1:9"})
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
     assert "missing --environment, --resource-suffix" in done.stderr
+
+
+def test_up_never_takes_anything_away_from_an_existing_table(tmp_path):
+    server = start_up(tmp_path)
+    try:
+        ddb = server.client()
+        arn = ddb.describe_table(TableName=TABLE)["Table"]["TableArn"]
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "Owner", "Value": "platform-team"}])
+        ddb.create_table(TableName="Orders", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    finally:
+        server.stop()
+
+    again = start_up(tmp_path)  # the user's extra tag would be a "delete" to converge: left alone
+    try:
+        tags = again.client().list_tags_of_resource(ResourceArn=arn)["Tags"]
+        assert {"Key": "Owner", "Value": "platform-team"} in tags
+    finally:
+        again.stop()
+    assert b"left as it is: converging it would - tag Owner" in again.proc.stderr.read()
+
+    orders = ServerProcess()
+    orders.args = [*orders.args[:3], "up", "--port", str(orders.port), "--data-dir", str(tmp_path),
+                   "--table-name", "Orders"]
+    orders.start()
+    try:
+        table = orders.client().describe_table(TableName="Orders")["Table"]
+        assert "GlobalSecondaryIndexes" not in table  # not turned into a job table
+    finally:
+        orders.stop()
+    assert b"Orders left as it is: it is not a job table" in orders.proc.stderr.read()

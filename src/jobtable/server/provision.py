@@ -12,7 +12,8 @@ from typing import Any
 
 from jobtable.engine.engine import Engine
 from jobtable.module import ApplyReport, ModuleConfig, TableModule
-from jobtable.module.state import create_table_request, desired_settings
+from jobtable.module.observe import describe_table
+from jobtable.module.state import HASH_KEY, create_table_request, desired_settings
 from jobtable.module.waits import Waiter
 
 # The module variables behind `jobtable up`'s table; its tags say Project=cloud-tools,
@@ -39,4 +40,23 @@ def provision_job_table(engine: Engine, table_name: str) -> ApplyReport:
     waiter = Waiter(sleep=lambda _seconds: engine.run_background_until_idle())
     module = TableModule(**LOCAL_VARIABLES, table_name_override=table_name, client=client(engine=engine),
                          clock=engine.clock, waiter=waiter)
+    refusal = _why_not_converge(module)
+    if refusal:
+        report = ApplyReport(table_name)
+        report.warnings.append(f"table {table_name} left as it is: {refusal}")
+        return report
     return module.apply()
+
+
+def _why_not_converge(module: TableModule) -> str | None:
+    """`up` only adds to an existing table: it never drops someone's index, tag or data."""
+    table = describe_table(module.client, module.name)
+    if table is None:
+        return None
+    if table["KeySchema"] != [{"AttributeName": HASH_KEY, "KeyType": "HASH"}]:
+        return f"it is not a job table (its key is not {HASH_KEY} alone)"
+    destructive = [str(c) for c in module.plan() if c.action in ("delete", "replace")]
+    if destructive:
+        return ("converging it would " + "; ".join(destructive)
+                + " (do that with `jobtable module apply --table-name-override ...` if you mean it)")
+    return None
