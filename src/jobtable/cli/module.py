@@ -172,8 +172,9 @@ def destroy_command(target: Target, module_args: dict[str, Any], yes: bool) -> N
         click.confirm(f"Delete table {module.name} and all its items?", abort=True)
     try:
         report = module.destroy()
-    except DeletionProtectedError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except DeletionProtectedError:
+        raise click.ClickException(f"table {module.name} has deletion protection enabled; turn it off first: "
+                                   "jobtable module apply ... --no-deletion-protection") from None
     click.echo("Destroyed: " + (", ".join(report.deleted) if report.deleted else "nothing (table not found)"))
 
 
