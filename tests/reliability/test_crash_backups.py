@@ -1,6 +1,6 @@
 """SIGKILL in the middle of a backup, a restore from a backup and a point-in-time restore.
 
-Each test copies a prepared data dir (an 8,000-item table with a GSI and PITR on), starts
+Each test copies a prepared data dir (a 15,000-item table with a GSI and PITR on), starts
 `jobtable serve` on it, starts the operation, kills the server while the operation is
 under way (proved from the data file after each kill, as the GSI-backfill crash test
 does), restarts it, and checks the operation either completes with exactly the right
@@ -26,7 +26,7 @@ from jobtable.engine.storage import DATABASE_FILE
 from tests.conftest import ServerProcess
 
 SOURCE = "Src"
-ITEMS = 8_000  # restores load 5,000 items per transaction, backups write 2,000 per chunk: several steps each
+ITEMS = 15_000  # restores load 10,000 items per transaction (bulkload.CHUNK), backups write 2,000 per chunk
 WAIT = 90.0     # the longest any state is waited for (the machine is shared and loaded)
 
 
@@ -209,7 +209,7 @@ def test_backup_killed_midway_resumes_with_the_table_as_it_was_requested(server:
     for attempt in range(4):
         arn = ddb.create_backup(TableName=SOURCE, BackupName=f"killed-{attempt}")["BackupDetails"]["BackupArn"]
         seen: list[str] = []
-        # at once: the call wrote the first 2,000 items and returned, three more chunks and the seal
+        # at once: the call wrote the first 2,000 items and returned, six more chunks and the seal
         # remain (a starved client may still lose that race to the server's background thread: retry)
         kill_and_restart(server, lambda: backup_state(server.data_dir, arn), seen)
         if seen[0] == "partial":
@@ -257,7 +257,7 @@ def _kill_during_restore(server: ServerProcess, target: str, source_now: dict[st
             return described["ItemCount"] > 0 or described["TableStatus"] != "CREATING"
 
         wait_for("the restore to load items", loading, interval=0.005)
-        if round_no > 1:  # the first time at once (5,000 of 8,000 loaded), later a little after
+        if round_no > 1:  # the first time at once (10,000 of 15,000 loaded), later a little after
             time.sleep(rng.uniform(0, 0.05))
         kill_and_restart(server, state, seen)
     assert "partial" in seen, f"no kill landed while the restore was loading: {seen}"
