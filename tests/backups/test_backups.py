@@ -232,6 +232,46 @@ def test_a_damaged_backup_file_is_refused_and_leaves_no_table(local: Any) -> Non
     assert "dst" not in ddb.list_tables()["TableNames"]
 
 
+def _damage_compressed_bytes(path: str) -> None:
+    """Overwrite bytes inside the deflate stream (not the gzip trailer), so reading fails in zlib itself."""
+    import gzip
+    import zlib
+
+    raw = open(path, "rb").read()
+    for offset in range(len(raw) // 3, len(raw) - 16, 7):
+        damaged = raw[:offset] + bytes(b ^ 0xFF for b in raw[offset:offset + 4]) + raw[offset + 4:]
+        try:
+            gzip.decompress(damaged)
+        except zlib.error:  # the damage this test is about: raised by zlib, not a gzip CRC mismatch
+            with open(path, "wb") as f:
+                f.write(damaged)
+            return
+        except (OSError, EOFError):
+            continue
+    raise AssertionError("no offset found whose damage zlib rejects")
+
+
+def test_a_backup_with_damaged_compression_fails_its_restore_cleanly(local: Any, caplog: Any) -> None:
+    from jobtable.engine import backups
+
+    ddb = local.ddb
+    simple_table(ddb, "src")
+    for n in range(300):
+        ddb.put_item(TableName="src", Item={"pk": {"S": f"k{n:03d}"}, "data": {"S": f"row {n} " * 20}})
+    arn = ddb.create_backup(TableName="src", BackupName="bad-gzip")["BackupDetails"]["BackupArn"]
+    local.settle()
+    _damage_compressed_bytes(backups.get(local.engine, arn).path)
+    ddb.restore_table_from_backup(TargetTableName="dst", BackupArn=arn)
+    with caplog.at_level("ERROR", logger="jobtable.engine"):
+        local.settle()
+    assert "dst" not in ddb.list_tables()["TableNames"]  # ended like a checksum mismatch: no table left
+    failures = [r.getMessage() for r in caplog.records if "restore of dst failed" in r.getMessage()]
+    assert failures and "is damaged" in failures[0], caplog.text
+    assert not any("background task" in r.getMessage() for r in caplog.records), caplog.text
+    assert len(scan_all(ddb, "src")) == 300
+    ddb.delete_backup(BackupArn=arn)  # the backup is no longer held by a restore
+
+
 def test_backups_and_restores_resume_after_a_restart(local_on_disk: Any) -> None:
     env = local_on_disk
     simple_table(env.ddb, "src")

@@ -44,6 +44,7 @@ INITIAL_BALANCE = 1000
 GROUPS = ["g0", "g1", "g2"]
 KEY_POOL = 60  # keys per put/batch writer: overwrites and deletes, bounded table size
 MISSING = object()  # the model has no knowledge of this key yet
+START_TIMEOUT = 120.0  # a restart after SIGKILL runs quick_check; on a loaded machine that can take a while
 
 
 def table_spec() -> dict:
@@ -277,7 +278,7 @@ class CrashWorkload:
         for thread in threads:
             thread.join(timeout=30)
         self.outcomes = [(name, out) for name, _body, out in jobs]
-        server.start()
+        server.start(timeout=START_TIMEOUT)
 
     def verify(self, server: ServerProcess) -> list[str]:
         """Compare the restarted server with the model; fold the observed fates into it."""
@@ -428,7 +429,7 @@ def restore_disagreements(server: ServerProcess, items: dict[str, dict], timeout
 def run(cycles: int, data_dir: str, seed: int = 0, max_run: float = 0.4, writers: int = 1,
         progress: Callable[[Report], None] | None = None) -> Report:
     server = ServerProcess("--no-throttling", data_dir=data_dir)
-    server.start()
+    server.start(timeout=START_TIMEOUT)
     workload = CrashWorkload(data_dir, seed, writers)
     try:
         workload.create(_client(server))

@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import os
 import secrets
+import zlib
 from typing import Any, Callable, Iterator
 
 import orjson
@@ -32,6 +33,11 @@ MAGIC = b"JOBTABLE-BACKUP 1\n"
 
 class BackupFileError(ValueError):
     """The file is not a complete, intact jobtable backup."""
+
+
+# What reading a damaged file raises: gzip's own checks (OSError, EOFError) and, for damage
+# inside the deflate stream, zlib.error, which is none of those.
+_READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 class BackupWriter:
@@ -97,10 +103,13 @@ def remove_partial_files(path: str) -> None:
 
 
 def read_header(path: str) -> dict[str, Any]:
-    with gzip.open(path, "rb") as f:
-        if f.readline() != MAGIC:
-            raise BackupFileError(f"{path} is not a jobtable backup")
-        line = f.readline()
+    try:
+        with gzip.open(path, "rb") as f:
+            if f.readline() != MAGIC:
+                raise BackupFileError(f"{path} is not a jobtable backup")
+            line = f.readline()
+    except _READ_ERRORS as exc:
+        raise BackupFileError(f"{path} is damaged: {exc}") from None
     if not line.startswith(b"H"):
         raise BackupFileError(f"{path} has no header")
     return orjson.loads(line[1:])
@@ -125,7 +134,7 @@ def verify(path: str, expected_sha256: str | None = None) -> dict[str, Any]:
                 items += line[:1] in (b"I", b"S")
             if f.read(1):
                 raise BackupFileError(f"{path} has data after its trailer")
-    except (OSError, EOFError, orjson.JSONDecodeError) as exc:
+    except (*_READ_ERRORS, orjson.JSONDecodeError) as exc:
         raise BackupFileError(f"{path} is damaged: {exc}") from None
     if trailer is None:
         raise BackupFileError(f"{path} is truncated (no trailer)")
@@ -141,16 +150,30 @@ class BackupReader:
     """Reads item documents back in chunks (call `verify` first: this reader trusts the file)."""
 
     def __init__(self, path: str, open_doc: Callable[[bytes], bytes]) -> None:
+        self._path = path
         self._open = open_doc
         self._file = gzip.open(path, "rb")
-        if self._file.readline() != MAGIC:
+        try:
+            if self._file.readline() != MAGIC:
+                raise BackupFileError(f"{path} is not a jobtable backup")
+            self.header = orjson.loads(self._file.readline()[1:])
+        except (*_READ_ERRORS, orjson.JSONDecodeError) as exc:
             self._file.close()
-            raise BackupFileError(f"{path} is not a jobtable backup")
-        self.header = orjson.loads(self._file.readline()[1:])
+            raise BackupFileError(f"{path} is damaged: {exc}") from None
+        except BackupFileError:
+            self._file.close()
+            raise
         self._done = False
 
     def next_chunk(self, limit: int) -> list[tuple[bytes, int]] | None:
         """Up to `limit` (document, item size) pairs, or None when the file is exhausted."""
+        try:
+            return self._next_chunk(limit)
+        except _READ_ERRORS as exc:  # the file changed on disk after `verify` read it whole
+            self.close()
+            raise BackupFileError(f"{self._path} is damaged: {exc}") from None
+
+    def _next_chunk(self, limit: int) -> list[tuple[bytes, int]] | None:
         if self._done:
             return None
         docs: list[tuple[bytes, int]] = []

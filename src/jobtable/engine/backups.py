@@ -12,6 +12,7 @@ Files live in `<data_dir>/backups/` (a private temp dir for in-memory engines).
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sqlite3
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from jobtable.engine import pitr
+from jobtable.engine import changelog, pitr
 from jobtable.engine.backupfile import BackupWriter, remove_partial_files
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.errors import BackupInUseException, BackupNotFoundException
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 CHUNK = 2000  # rows per snapshot read: the longest a writer can wait on a backup
 SYSTEM_BACKUP_SUFFIX = "$DeletedTableBackup"
+log = logging.getLogger("jobtable.engine")
 
 
 @dataclass
@@ -203,9 +205,14 @@ class _BackupJob:
             meta = engine.catalog.get(backup.source["table"])
             if meta is None or meta.tid != backup.source["tid"]:
                 raise LookupError(f"table {backup.table_name} is gone")
-            # A job resumed after a restart cannot trust that the log rows after its recorded
-            # position survived pruning, so it snapshots the table as it is now instead.
-            self.reader: Any = LiveSnapshot(engine, meta, None if resumed else backup.source["seq"])
+            seq = backup.source["seq"]
+            if resumed:  # the hold on the log died with the last process: are the rows it kept still there?
+                with engine.storage.read() as c:
+                    if not changelog.complete_after(c, meta, seq):
+                        raise LookupError(f"the change log of {backup.table_name} since the backup's moment "
+                                          "was pruned while the server was down")
+            # Always the table at the backup's own moment, also when resumed after a restart.
+            self.reader: Any = LiveSnapshot(engine, meta, seq, since=backup.created)
         else:
             source = pitr.archived_source(engine, backup.source["arn"])
             if source is None:
@@ -236,6 +243,22 @@ class _BackupJob:
         self.writer.abort()
 
 
+def resume_jobs(engine: "Engine") -> None:
+    """At start-up, reopen the backups a stopped process left CREATING, before any log pruning runs.
+
+    Opening a live backup's snapshot puts its hold on the change log back in place, so the
+    rows after its position stay until the file is written; a job that cannot be reopened
+    is dealt with by the next `backup_step`.
+    """
+    jobs: dict[str, _BackupJob] = engine.extensions.setdefault("backup_jobs", {})
+    for backup in all_backups(engine):
+        if backup.status == "CREATING" and backup.arn not in jobs:
+            try:
+                _start_job(engine, backup, resumed=True)
+            except LookupError:
+                pass
+
+
 def backup_step(engine: "Engine") -> bool:
     """Advance every CREATING backup by one chunk and expire SYSTEM backups; True while work remains."""
     jobs: dict[str, _BackupJob] = engine.extensions.setdefault("backup_jobs", {})
@@ -252,7 +275,8 @@ def backup_step(engine: "Engine") -> bool:
             if job is None:  # CREATING when the process stopped: write it again from the start
                 job = _start_job(engine, backup, resumed=True)
             finished = job.step()
-        except LookupError:  # its table or archive vanished before the file was sealed: no backup
+        except LookupError as exc:  # its table, archive or history vanished before the file was sealed
+            log.error("backup %s failed and was removed: %s", backup.arn, exc)
             _remove(engine, backup)
             continue
         if finished:

@@ -48,6 +48,12 @@ def last_sequence(c: sqlite3.Connection, meta: TableMeta) -> int:
     return int(row[0]) if row else 0
 
 
+def complete_after(c: sqlite3.Connection, meta: TableMeta, seq: int) -> bool:
+    """Whether every log row after position `seq` is still there (none pruned or folded away)."""
+    kept = c.execute(f"SELECT count(*) FROM {meta.log_table} WHERE seq > ?", (seq,)).fetchone()[0]
+    return kept == max(0, last_sequence(c, meta) - seq)
+
+
 def read_rows(c: sqlite3.Connection, meta: TableMeta, first: int, last: int | None,
               limit: int) -> list[LogRow]:
     """Rows with first <= seq (<= last), in sequence order, at most `limit`."""

@@ -15,6 +15,7 @@ import csv
 import gzip
 import logging
 import secrets
+import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -190,7 +191,7 @@ class _ImportJob:
         while self._taken < CHUNK:
             try:
                 found = self._next_record()
-            except (UnicodeDecodeError, csv.Error, EOFError, gzip.BadGzipFile) as exc:
+            except (UnicodeDecodeError, csv.Error, EOFError, gzip.BadGzipFile, zlib.error) as exc:
                 record.error_count += 1  # an unreadable object: count it and go on with the next one
                 log.warning("import %s: skipped the rest of an object: %s", record.arn, exc)
                 self._records = None

@@ -36,6 +36,7 @@ def register(engine: "Engine") -> None:
 
     for module in (backups, pitr, exports, imports):
         module.create_storage(engine)
+    backups.resume_jobs(engine)  # before the first background pass: their log holds must come first
     for family, step in (("backups", backups.backup_step), ("restores", restores.restore_step),
                          ("exports", exports.export_step), ("imports", imports.import_step),
                          ("pitr", pitr.maintain)):

@@ -108,10 +108,12 @@ def in_range(key: tuple[bytes, bytes], after: tuple[bytes, bytes] | None,
 class LiveSnapshot(KeyOrderedReader):
     """A table as it was at change-log position `seq`, read chunk by chunk in key order."""
 
-    def __init__(self, engine: "Engine", meta: TableMeta, seq: int | None = None) -> None:
+    def __init__(self, engine: "Engine", meta: TableMeta, seq: int | None = None,
+                 since: float | None = None) -> None:
+        """`since`: when position `seq` was current (default now; earlier for a job resumed after a restart)."""
         self.engine = engine
         self.meta = meta
-        since = engine.clock.now()
+        since = engine.clock.now() if since is None else since
         if seq is None:
             with engine.storage.read() as c:
                 seq = current_seq(c, meta.log_table)
