@@ -17,6 +17,8 @@ class DynamoError(Exception):
 
     namespace = DYNAMODB_NS
     status = 400
+    # DynamoDB spells the member `Message` for a few transaction errors (as its model does).
+    message_member = "message"
 
     def __init__(self, message: str = "", **extra: Any) -> None:
         super().__init__(message)
@@ -90,7 +92,7 @@ class RequestLimitExceeded(DynamoError):
 
 
 class TransactionCanceledException(DynamoError):
-    pass
+    message_member = "Message"
 
 
 class TransactionConflictException(DynamoError):
@@ -98,11 +100,11 @@ class TransactionConflictException(DynamoError):
 
 
 class TransactionInProgressException(DynamoError):
-    pass
+    message_member = "Message"
 
 
 class IdempotentParameterMismatchException(DynamoError):
-    pass
+    message_member = "Message"
 
 
 class ItemCollectionSizeLimitExceededException(DynamoError):
