@@ -16,6 +16,14 @@ EXPRESSION_PARAMETERS = ("ConditionExpression", "FilterExpression", "UpdateExpre
 
 
 TABLE_NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]+")
+NAME_PLACEHOLDER = re.compile(r"#[A-Za-z0-9_]+")
+VALUE_PLACEHOLDER = re.compile(r":[A-Za-z0-9_]+")
+
+
+def _check_placeholder_keys(member: str, keys: Any, pattern: re.Pattern) -> None:
+    for key in keys:
+        if not pattern.fullmatch(key):
+            raise ValidationException(f'{member} contains invalid key: Syntax error; key: "{key}"')
 
 
 def table_name_from(value: str, member: str = "tableName") -> str:
@@ -63,11 +71,14 @@ def expression_context(req: dict) -> ExpressionContext:
         raise ValidationException("ExpressionAttributeNames can only be specified when using expressions")
     if values is not None and not uses_expressions:
         raise ValidationException("ExpressionAttributeValues can only be specified when using expressions")
-    if names is not None and not names:
-        raise ValidationException("ExpressionAttributeNames must not be empty")
+    if names is not None:
+        if not names:
+            raise ValidationException("ExpressionAttributeNames must not be empty")
+        _check_placeholder_keys("ExpressionAttributeNames", names, NAME_PLACEHOLDER)
     if values is not None:
         if not values:
             raise ValidationException("ExpressionAttributeValues must not be empty")
+        _check_placeholder_keys("ExpressionAttributeValues", values, VALUE_PLACEHOLDER)
         values = validate_expression_values(values)
     return ExpressionContext(names, values)
 

@@ -9,6 +9,7 @@ from jobtable.api.protocol import RequestContext
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.errors import ValidationException
 from jobtable.engine.expressions import compile_condition, compile_key_condition, compile_projection
+from jobtable.engine.expressions.conditions import top_level_names
 from jobtable.engine.reads import ReadPage, ReadRequest, read_page
 
 INVALID = "One or more parameter values were invalid: "
@@ -83,6 +84,17 @@ def _page_response(page: ReadPage, req: dict, ctx: RequestContext) -> dict:
     return with_capacity(out, req, ctx, page.consumed)
 
 
+def _refuse_filters_on_keys(req: dict, ectx: Any, keys: list[str]) -> None:
+    """DynamoDB: key attributes of the queried table/index go in the key condition, not the filter."""
+    text = req.get("FilterExpression")
+    named, label = (top_level_names(text, ectx), "Filter Expression") if text is not None else (
+        set(req.get("QueryFilter") or ()), "QueryFilter")
+    for key in keys:
+        if key in named:
+            raise ValidationException(f"{label} can only contain non-primary key attributes: "
+                                      f"Primary key attribute: {key}")
+
+
 def query(req: dict, ctx: RequestContext) -> dict:
     meta = table_for(ctx, req["TableName"])
     legacy.reject_mixed(req)
@@ -100,6 +112,7 @@ def query(req: dict, ctx: RequestContext) -> dict:
         raise ValidationException("Either the KeyConditions or KeyConditionExpression parameter must be "
                                   "specified in the request.")
     ectx.check_all_used()
+    _refuse_filters_on_keys(req, ectx, [hash_key] + ([range_key] if range_key else []))
     _check_key_types(meta, read)
     read.forward = req.get("ScanIndexForward", True) is not False
     return _page_response(read_page(ctx.engine, read), req, ctx)
