@@ -98,8 +98,19 @@ def with_capacity(out: dict, req: dict, ctx: RequestContext, consumed: Consumed)
         ctx.returned_items = out["Count"]
     wire = consumed.to_wire(req.get("ReturnConsumedCapacity"))
     if wire is not None:
+        if str(req.get("TableName", "")).startswith("arn:"):
+            wire["TableName"] = req["TableName"]  # DynamoDB echoes the ARN a request named its table by
         out["ConsumedCapacity"] = wire
     return out
+
+
+def requested_names(names: Any) -> dict[str, str]:
+    """Table name -> how the request spelled it (name or ARN): answers are keyed the same way."""
+    return {table_name_from(name): name for name in names}
+
+
+def keyed_as_requested(mapping: dict, spelled: dict[str, str]) -> dict:
+    return {spelled.get(name, name): value for name, value in mapping.items()}
 
 
 def item_collection_metrics(req: dict, meta: TableMeta, item: dict | None) -> dict | None:
