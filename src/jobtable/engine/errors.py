@@ -173,3 +173,19 @@ class DuplicateItemException(DynamoError):
 
 class InternalServerError(DynamoError):
     status = 500
+
+
+# The CancellationReason / per-statement error Code DynamoDB reports for each error type.
+CANCELLATION_CODES = {
+    "ConditionalCheckFailedException": "ConditionalCheckFailed", "DuplicateItemException": "DuplicateItem",
+    "ValidationException": "ValidationError", "ResourceNotFoundException": "ResourceNotFound",
+    "ProvisionedThroughputExceededException": "ProvisionedThroughputExceeded",
+    "ThrottlingException": "ThrottlingError", "RequestLimitExceeded": "RequestLimitExceeded",
+    "TransactionConflictException": "TransactionConflict", "AccessDeniedException": "AccessDenied",
+    "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceeded",
+}
+
+
+def cancellation_code(error: DynamoError) -> str:
+    """The Code a transaction's CancellationReason (or a batch statement's Error) carries for `error`."""
+    return CANCELLATION_CODES.get(error.type_name, "InternalServerError")
