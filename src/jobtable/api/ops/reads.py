@@ -15,6 +15,33 @@ from jobtable.engine.reads import ReadPage, ReadRequest, read_page
 INVALID = "One or more parameter values were invalid: "
 
 
+SELECT_SHOWN = {"COUNT": "only the Count"}  # how DynamoDB's messages name a Select value
+
+
+def _checked_select(req: dict, index: Any, projection_text: str | None, is_query: bool) -> str:
+    """Select (defaulted) after DynamoDB's combination rules; Query's messages are prefixed, Scan's not."""
+    prefix = "1 validation error detected: " if is_query else ""
+    attributes_to_get = req.get("AttributesToGet")
+    select = req.get("Select")
+    if select is None:
+        return "SPECIFIC_ATTRIBUTES" if (projection_text is not None or attributes_to_get) else (
+            "ALL_PROJECTED_ATTRIBUTES" if index is not None else "ALL_ATTRIBUTES")
+    if select == "SPECIFIC_ATTRIBUTES":
+        if projection_text is None and not attributes_to_get:
+            raise ValidationException(f"{prefix}Must specify the AttributesToGet or ProjectionExpression when "
+                                      "choosing to get SPECIFIC_ATTRIBUTES")
+        return select
+    shown = SELECT_SHOWN.get(select, select)
+    if projection_text is not None:
+        raise ValidationException(f"{prefix}Cannot specify the ProjectionExpression when choosing to get {shown}")
+    if attributes_to_get:
+        raise ValidationException(f"{prefix}Cannot specify the AttributesToGet when choosing to get {shown}")
+    if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
+        raise ValidationException(f"{prefix}ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
+                                  "IndexName")
+    return select
+
+
 def _read_request(req: dict, meta: TableMeta, ectx: Any, *, is_query: bool) -> ReadRequest:
     index = None
     index_name = req.get("IndexName")
@@ -27,19 +54,7 @@ def _read_request(req: dict, meta: TableMeta, ectx: Any, *, is_query: bool) -> R
         if index.kind == "GSI" and req.get("ConsistentRead"):
             raise ValidationException("Consistent reads are not supported on global secondary indexes")
     projection_text = req.get("ProjectionExpression")
-    select = req.get("Select")
-    if select is None:
-        select = "SPECIFIC_ATTRIBUTES" if (projection_text is not None or req.get("AttributesToGet")) else (
-            "ALL_PROJECTED_ATTRIBUTES" if index is not None else "ALL_ATTRIBUTES")
-    elif select == "SPECIFIC_ATTRIBUTES":
-        if projection_text is None and not req.get("AttributesToGet"):
-            raise ValidationException(f"{INVALID}Select type SPECIFIC_ATTRIBUTES requires either "
-                                      "AttributesToGet or ProjectionExpression")
-    elif projection_text is not None:
-        raise ValidationException(f"{INVALID}Cannot specify the ProjectionExpression when choosing to get "
-                                  f"{select}")
-    if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
-        raise ValidationException(f"{INVALID}ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+    select = _checked_select(req, index, projection_text, is_query)
     if select == "ALL_ATTRIBUTES" and index is not None and index.kind == "GSI" and index.projection_type != "ALL":
         raise ValidationException(f"{INVALID}Select type ALL_ATTRIBUTES is not supported for global secondary "
                                   f"index {index.name} because its projection type is not ALL")
