@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from jobtable.engine.catalog import IndexMeta, TableMeta
@@ -11,7 +12,8 @@ if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
 
 _INDEX_STATS_TTL = 5.0
-_index_stats_cache: dict[int, tuple[float, int, int]] = {}
+# engine -> index id -> (monotonic time, table (ItemCount, size) + index status then, index count, size)
+_index_stats_cache: "weakref.WeakKeyDictionary[Engine, dict[int, tuple]]" = weakref.WeakKeyDictionary()
 
 
 def key_schema(hash_name: str, range_name: str | None) -> list[dict[str, str]]:
@@ -39,22 +41,26 @@ def throughput(obj: TableMeta | IndexMeta, on_demand: bool, now: float) -> dict[
     return out
 
 
-def _index_stats(engine: "Engine", index: IndexMeta) -> tuple[int, int]:
+def _index_stats(engine: "Engine", meta: TableMeta, index: IndexMeta) -> tuple[int, int]:
+    """Count an index's rows, reusing a count a few seconds old while the table has not changed
+    (Terraform polls DescribeTable; a write since then makes the next description recount)."""
     now = time.monotonic()
-    cached = _index_stats_cache.get(index.iid)
-    if cached and now - cached[0] < _INDEX_STATS_TTL:
-        return cached[1], cached[2]
+    cache = _index_stats_cache.setdefault(engine, {})
     with engine.storage.read() as c:
+        table_now = (engine.stats.get(c, meta), index.status, index.backfilling)
+        cached = cache.get(index.iid)
+        if cached and now - cached[0] < _INDEX_STATS_TTL and cached[1] == table_now:
+            return cached[2], cached[3]
         try:
             count, size = c.execute(f"SELECT count(*), coalesce(sum(size), 0) FROM {index.sql_table}").fetchone()
         except Exception:  # index storage dropped concurrently
             count, size = 0, 0
-    _index_stats_cache[index.iid] = (now, count, size)
+    cache[index.iid] = (now, table_now, count, size)
     return count, size
 
 
 def describe_index(engine: "Engine", meta: TableMeta, index: IndexMeta) -> dict[str, Any]:
-    count, size = _index_stats(engine, index)
+    count, size = _index_stats(engine, meta, index)
     out: dict[str, Any] = {
         "IndexName": index.name,
         "KeySchema": key_schema(index.hash.name, index.range.name if index.range else None),

@@ -74,7 +74,7 @@ def _crc_headers(status: int, body: bytes, request_id: str) -> list[tuple[str, s
 def error_response(exc: DynamoError, request_id: str) -> Response:
     payload: dict[str, Any] = {"__type": exc.wire_type}
     if exc.message or not isinstance(exc, UnknownOperationException):
-        payload["message"] = exc.message
+        payload[exc.message_member] = exc.message
     payload.update(exc.extra)
     body = orjson.dumps(payload)
     return Response(exc.status, _crc_headers(exc.status, body, request_id), body)

@@ -19,7 +19,7 @@ import orjson
 
 from jobtable.engine.capacity import Consumed, write_units
 from jobtable.engine.catalog import IndexMeta, TableMeta
-from jobtable.engine.errors import TransactionCanceledException
+from jobtable.engine.errors import TransactionCanceledException, cancellation_code
 from jobtable.engine.expressions import ExpressionContext, compile_key_condition, key_condition_from_key_conditions
 from jobtable.engine.metrics import MINUTE, dimensions
 from jobtable.engine.throttle import READ, WRITE, Admission, ThrottleEvent, table_units, throttling_error
@@ -114,7 +114,8 @@ def guard(operation: str, request: dict, ctx: Any) -> None:
 
 
 def _guard_transaction(engine: "Engine", trace: RequestTrace) -> None:
-    """A throttled item cancels the whole transaction (reason ThrottlingError), as in DynamoDB."""
+    """A throttled item cancels the whole transaction, as in DynamoDB: reason ProvisionedThroughputExceeded
+    on a provisioned table or GSI, ThrottlingError past an on-demand maximum."""
     if len(trace.accesses) != sum(1 for _ in _transact_parts(trace.request)):
         return  # an unknown table: the operation reports it (reasons must line up with TransactItems)
     reasons: list[dict] = []
@@ -126,7 +127,8 @@ def _guard_transaction(engine: "Engine", trace: RequestTrace) -> None:
             continue
         throttled = True
         engine.throttle.note_event(event)
-        reasons.append({"Code": "ThrottlingError", "Message": throttling_error(access.meta, event).message})
+        error = throttling_error(access.meta, event)
+        reasons.append({"Code": cancellation_code(error), "Message": error.message})
     if throttled:
         codes = ", ".join(r["Code"] for r in reasons)
         raise TransactionCanceledException(

@@ -17,6 +17,8 @@ class DynamoError(Exception):
 
     namespace = DYNAMODB_NS
     status = 400
+    # DynamoDB spells the member `Message` for a few transaction errors (as its model does).
+    message_member = "message"
 
     def __init__(self, message: str = "", **extra: Any) -> None:
         super().__init__(message)
@@ -90,7 +92,7 @@ class RequestLimitExceeded(DynamoError):
 
 
 class TransactionCanceledException(DynamoError):
-    pass
+    message_member = "Message"
 
 
 class TransactionConflictException(DynamoError):
@@ -98,11 +100,11 @@ class TransactionConflictException(DynamoError):
 
 
 class TransactionInProgressException(DynamoError):
-    pass
+    message_member = "Message"
 
 
 class IdempotentParameterMismatchException(DynamoError):
-    pass
+    message_member = "Message"
 
 
 class ItemCollectionSizeLimitExceededException(DynamoError):
@@ -171,3 +173,19 @@ class DuplicateItemException(DynamoError):
 
 class InternalServerError(DynamoError):
     status = 500
+
+
+# The CancellationReason / per-statement error Code DynamoDB reports for each error type.
+CANCELLATION_CODES = {
+    "ConditionalCheckFailedException": "ConditionalCheckFailed", "DuplicateItemException": "DuplicateItem",
+    "ValidationException": "ValidationError", "ResourceNotFoundException": "ResourceNotFound",
+    "ProvisionedThroughputExceededException": "ProvisionedThroughputExceeded",
+    "ThrottlingException": "ThrottlingError", "RequestLimitExceeded": "RequestLimitExceeded",
+    "TransactionConflictException": "TransactionConflict", "AccessDeniedException": "AccessDenied",
+    "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceeded",
+}
+
+
+def cancellation_code(error: DynamoError) -> str:
+    """The Code a transaction's CancellationReason (or a batch statement's Error) carries for `error`."""
+    return CANCELLATION_CODES.get(error.type_name, "InternalServerError")

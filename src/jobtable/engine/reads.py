@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 PAGE_BYTES = 1024 * 1024
 HASH_SPACE = 0x10000
+OUTSIDE_QUERY_BOUNDARIES = "The provided starting key is outside query boundaries based on provided conditions"
 
 
 @dataclass
@@ -114,13 +115,16 @@ def _rows(engine: "Engine", req: ReadRequest) -> Iterator[tuple[bytes, int]]:
         if start is not None:
             cmp = ">" if req.forward else "<"
             if index is None:
+                spk, ssk = encoded_key(meta, start)
+                if encode_key_value(start[meta.hash.name]) != hash_value:
+                    raise ValidationException(OUTSIDE_QUERY_BOUNDARIES)
                 where += f" AND sk {cmp} ?"
-                sql_params.append(encoded_key(meta, start)[1])
+                sql_params.append(ssk)
             else:
                 spk, ssk = encoded_key(meta, start)
                 sisk = encode_key_value(start[index.range.name]) if index.range else b""
                 if encode_key_value(start[index.hash.name]) != hash_value:
-                    raise ValidationException("The provided starting key is outside query boundaries based on provided conditions")
+                    raise ValidationException(OUTSIDE_QUERY_BOUNDARIES)
                 where += f" AND (isk, pk, sk) {cmp} (?, ?, ?)"
                 sql_params += [sisk, spk, ssk]
         direction = "ASC" if req.forward else "DESC"

@@ -200,10 +200,10 @@ def test_redundant_parentheses():
     assert "redundant parentheses" in error_of("ConditionExpression", "((c = :c) AND ((p = :p)))", None, values)
 
 
-def test_in_accepts_up_to_one_hundred_operands_counting_the_left_one():
-    values = {f":v{i}": N(str(i)) for i in range(100)}
-    listed = ", ".join(list(values)[:99])
-    compile_as("ConditionExpression", f"a IN ({listed})", None, {k: values[k] for k in list(values)[:99]})
+def test_in_accepts_up_to_one_hundred_listed_operands():
+    values = {f":v{i}": N(str(i)) for i in range(101)}
+    hundred = {k: values[k] for k in list(values)[:100]}
+    compile_as("ConditionExpression", f"a IN ({', '.join(hundred)})", None, hundred)
     assert error_of("ConditionExpression", f"a IN ({', '.join(values)})", None, values) == (
         "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101"
     )

@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 
 from jobtable.api.ops import legacy
-from jobtable.api.ops.common import expression_context, item_collection_metrics, table_name_from
+from jobtable.api.ops.common import (expression_context, item_collection_metrics, keyed_as_requested,
+                                     requested_names, table_name_from)
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import batches, items
 from jobtable.engine.catalog import TableMeta
@@ -34,11 +35,15 @@ def require_table(ctx: RequestContext, name: str) -> TableMeta:
     return meta
 
 
-def with_capacity_list(out: dict, req: dict, ctx: RequestContext, consumed: dict) -> dict:
-    """Record per-table capacity for metrics; add the ConsumedCapacity list when asked."""
+def with_capacity_list(out: dict, req: dict, ctx: RequestContext, consumed: dict,
+                       spelled: dict[str, str] | None = None) -> dict:
+    """Record per-table capacity for metrics; add the ConsumedCapacity list when asked
+    (TableName as the request spelled it: `spelled` maps table names to ARNs)."""
     ctx.consumed.extend(consumed.values())
     wires = [c.to_wire(req.get("ReturnConsumedCapacity")) for c in consumed.values()]
     wires = [w for w in wires if w is not None]
+    for wire in wires:
+        wire["TableName"] = (spelled or {}).get(wire["TableName"], wire["TableName"])
     if wires:
         out["ConsumedCapacity"] = wires
     return out
@@ -70,9 +75,11 @@ def batch_get_item(req: dict, ctx: RequestContext) -> dict:
         keys = [items.check_key(meta, k) for k in spec["Keys"]]
         reads.append(batches.TableReads(meta, keys, projection, bool(spec.get("ConsistentRead"))))
     result = batches.batch_get(ctx.engine, reads)
-    out: dict[str, Any] = {"Responses": result.items, "UnprocessedKeys": {
-        name: {**request_items[name], "Keys": keys} for name, keys in result.unprocessed.items()}}
-    return with_capacity_list(out, req, ctx, result.consumed)
+    spelled = requested_names(request_items)
+    unprocessed = keyed_as_requested(result.unprocessed, spelled)
+    out: dict[str, Any] = {"Responses": keyed_as_requested(result.items, spelled), "UnprocessedKeys": {
+        name: {**request_items[name], "Keys": keys} for name, keys in unprocessed.items()}}
+    return with_capacity_list(out, req, ctx, result.consumed, spelled)
 
 
 # ---------------------------------------------------------------- BatchWriteItem
@@ -98,15 +105,16 @@ def batch_write_item(req: dict, ctx: RequestContext) -> dict:
             seen.add(storage_key)
             requests.append(request)
     result = batches.batch_write(ctx.engine, requests)
-    out: dict[str, Any] = {"UnprocessedItems": result.unprocessed}
+    spelled = requested_names(request_items)
+    out: dict[str, Any] = {"UnprocessedItems": keyed_as_requested(result.unprocessed, spelled)}
     metrics: dict[str, list] = {}
     for meta, item in result.written:
         entry = item_collection_metrics(req, meta, item)
         if entry is not None and entry not in metrics.setdefault(meta.name, []):
             metrics[meta.name].append(entry)
     if metrics:
-        out["ItemCollectionMetrics"] = metrics
-    return with_capacity_list(out, req, ctx, result.consumed)
+        out["ItemCollectionMetrics"] = keyed_as_requested(metrics, spelled)
+    return with_capacity_list(out, req, ctx, result.consumed, spelled)
 
 
 def _write_request(meta: TableMeta, write: dict) -> batches.WriteRequest:

@@ -16,6 +16,14 @@ EXPRESSION_PARAMETERS = ("ConditionExpression", "FilterExpression", "UpdateExpre
 
 
 TABLE_NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]+")
+NAME_PLACEHOLDER = re.compile(r"#[A-Za-z0-9_]+")
+VALUE_PLACEHOLDER = re.compile(r":[A-Za-z0-9_]+")
+
+
+def _check_placeholder_keys(member: str, keys: Any, pattern: re.Pattern) -> None:
+    for key in keys:
+        if not pattern.fullmatch(key):
+            raise ValidationException(f'{member} contains invalid key: Syntax error; key: "{key}"')
 
 
 def table_name_from(value: str, member: str = "tableName") -> str:
@@ -63,11 +71,14 @@ def expression_context(req: dict) -> ExpressionContext:
         raise ValidationException("ExpressionAttributeNames can only be specified when using expressions")
     if values is not None and not uses_expressions:
         raise ValidationException("ExpressionAttributeValues can only be specified when using expressions")
-    if names is not None and not names:
-        raise ValidationException("ExpressionAttributeNames must not be empty")
+    if names is not None:
+        if not names:
+            raise ValidationException("ExpressionAttributeNames must not be empty")
+        _check_placeholder_keys("ExpressionAttributeNames", names, NAME_PLACEHOLDER)
     if values is not None:
         if not values:
             raise ValidationException("ExpressionAttributeValues must not be empty")
+        _check_placeholder_keys("ExpressionAttributeValues", values, VALUE_PLACEHOLDER)
         values = validate_expression_values(values)
     return ExpressionContext(names, values)
 
@@ -87,8 +98,19 @@ def with_capacity(out: dict, req: dict, ctx: RequestContext, consumed: Consumed)
         ctx.returned_items = out["Count"]
     wire = consumed.to_wire(req.get("ReturnConsumedCapacity"))
     if wire is not None:
+        if str(req.get("TableName", "")).startswith("arn:"):
+            wire["TableName"] = req["TableName"]  # DynamoDB echoes the ARN a request named its table by
         out["ConsumedCapacity"] = wire
     return out
+
+
+def requested_names(names: Any) -> dict[str, str]:
+    """Table name -> how the request spelled it (name or ARN): answers are keyed the same way."""
+    return {table_name_from(name): name for name in names}
+
+
+def keyed_as_requested(mapping: dict, spelled: dict[str, str]) -> dict:
+    return {spelled.get(name, name): value for name, value in mapping.items()}
 
 
 def item_collection_metrics(req: dict, meta: TableMeta, item: dict | None) -> dict | None:

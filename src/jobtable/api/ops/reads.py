@@ -9,9 +9,37 @@ from jobtable.api.protocol import RequestContext
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.errors import ValidationException
 from jobtable.engine.expressions import compile_condition, compile_key_condition, compile_projection
+from jobtable.engine.expressions.conditions import top_level_names
 from jobtable.engine.reads import ReadPage, ReadRequest, read_page
 
 INVALID = "One or more parameter values were invalid: "
+
+
+SELECT_SHOWN = {"COUNT": "only the Count"}  # how DynamoDB's messages name a Select value
+
+
+def _checked_select(req: dict, index: Any, projection_text: str | None, is_query: bool) -> str:
+    """Select (defaulted) after DynamoDB's combination rules; Query's messages are prefixed, Scan's not."""
+    prefix = "1 validation error detected: " if is_query else ""
+    attributes_to_get = req.get("AttributesToGet")
+    select = req.get("Select")
+    if select is None:
+        return "SPECIFIC_ATTRIBUTES" if (projection_text is not None or attributes_to_get) else (
+            "ALL_PROJECTED_ATTRIBUTES" if index is not None else "ALL_ATTRIBUTES")
+    if select == "SPECIFIC_ATTRIBUTES":
+        if projection_text is None and not attributes_to_get:
+            raise ValidationException(f"{prefix}Must specify the AttributesToGet or ProjectionExpression when "
+                                      "choosing to get SPECIFIC_ATTRIBUTES")
+        return select
+    shown = SELECT_SHOWN.get(select, select)
+    if projection_text is not None:
+        raise ValidationException(f"{prefix}Cannot specify the ProjectionExpression when choosing to get {shown}")
+    if attributes_to_get:
+        raise ValidationException(f"{prefix}Cannot specify the AttributesToGet when choosing to get {shown}")
+    if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
+        raise ValidationException(f"{prefix}ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
+                                  "IndexName")
+    return select
 
 
 def _read_request(req: dict, meta: TableMeta, ectx: Any, *, is_query: bool) -> ReadRequest:
@@ -26,19 +54,7 @@ def _read_request(req: dict, meta: TableMeta, ectx: Any, *, is_query: bool) -> R
         if index.kind == "GSI" and req.get("ConsistentRead"):
             raise ValidationException("Consistent reads are not supported on global secondary indexes")
     projection_text = req.get("ProjectionExpression")
-    select = req.get("Select")
-    if select is None:
-        select = "SPECIFIC_ATTRIBUTES" if (projection_text is not None or req.get("AttributesToGet")) else (
-            "ALL_PROJECTED_ATTRIBUTES" if index is not None else "ALL_ATTRIBUTES")
-    elif select == "SPECIFIC_ATTRIBUTES":
-        if projection_text is None and not req.get("AttributesToGet"):
-            raise ValidationException(f"{INVALID}Select type SPECIFIC_ATTRIBUTES requires either "
-                                      "AttributesToGet or ProjectionExpression")
-    elif projection_text is not None:
-        raise ValidationException(f"{INVALID}Cannot specify the ProjectionExpression when choosing to get "
-                                  f"{select}")
-    if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
-        raise ValidationException(f"{INVALID}ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+    select = _checked_select(req, index, projection_text, is_query)
     if select == "ALL_ATTRIBUTES" and index is not None and index.kind == "GSI" and index.projection_type != "ALL":
         raise ValidationException(f"{INVALID}Select type ALL_ATTRIBUTES is not supported for global secondary "
                                   f"index {index.name} because its projection type is not ALL")
@@ -83,6 +99,17 @@ def _page_response(page: ReadPage, req: dict, ctx: RequestContext) -> dict:
     return with_capacity(out, req, ctx, page.consumed)
 
 
+def _refuse_filters_on_keys(req: dict, ectx: Any, keys: list[str]) -> None:
+    """DynamoDB: key attributes of the queried table/index go in the key condition, not the filter."""
+    text = req.get("FilterExpression")
+    named, label = (top_level_names(text, ectx), "Filter Expression") if text is not None else (
+        set(req.get("QueryFilter") or ()), "QueryFilter")
+    for key in keys:
+        if key in named:
+            raise ValidationException(f"{label} can only contain non-primary key attributes: "
+                                      f"Primary key attribute: {key}")
+
+
 def query(req: dict, ctx: RequestContext) -> dict:
     meta = table_for(ctx, req["TableName"])
     legacy.reject_mixed(req)
@@ -100,6 +127,7 @@ def query(req: dict, ctx: RequestContext) -> dict:
         raise ValidationException("Either the KeyConditions or KeyConditionExpression parameter must be "
                                   "specified in the request.")
     ectx.check_all_used()
+    _refuse_filters_on_keys(req, ectx, [hash_key] + ([range_key] if range_key else []))
     _check_key_types(meta, read)
     read.forward = req.get("ScanIndexForward", True) is not False
     return _page_response(read_page(ctx.engine, read), req, ctx)

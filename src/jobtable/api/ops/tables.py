@@ -266,6 +266,10 @@ def delete_table(req: dict, ctx: RequestContext) -> dict:
     return {"TableDescription": description}
 
 
+UPDATING_CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification", "TableClass", "SSESpecification",
+                    "OnDemandThroughput")
+
+
 def _update_throughput(obj: Any, pt: dict, now: float, what: str) -> None:
     throughput_changes.apply_change(obj, int(pt["ReadCapacityUnits"]), int(pt["WriteCapacityUnits"]), now)
 
@@ -393,7 +397,9 @@ def update_table(req: dict, ctx: RequestContext) -> dict:
             indexes.add_index(engine, meta, index)
         for hook in TABLE_UPDATED_HOOKS:  # inside: no write can slip between the change and its hooks
             hook(engine, meta, req)
-    description = describe_table(engine, meta, status="UPDATING" if (new_gsis or dropped) else None)
+    # DynamoDB answers UPDATING for changes it works on; here they are done, so DescribeTable says ACTIVE.
+    works = new_gsis or dropped or any(req.get(k) is not None for k in UPDATING_CHANGES)
+    description = describe_table(engine, meta, status="UPDATING" if works else None)
     created = {index.name for index in new_gsis}
     for gsi in description.get("GlobalSecondaryIndexes", []):
         if gsi["IndexName"] in created:  # the response reflects the request's moment, as in AWS

@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 
 from jobtable.api.ops.batches import require_table, with_capacity_list
-from jobtable.api.ops.common import expression_context, item_collection_metrics, return_old_on_failure
+from jobtable.api.ops.common import (expression_context, item_collection_metrics, keyed_as_requested,
+                                     requested_names, return_old_on_failure)
 from jobtable.api.protocol import RequestContext
 from jobtable.engine import items, transactions
 from jobtable.engine.catalog import TableMeta
@@ -111,9 +112,10 @@ def transact_write_items(req: dict, ctx: RequestContext) -> dict:
                                          request_fingerprint(req))
     out: dict[str, Any] = {}
     metrics = collection_metrics(req, ctx, outcome.result.get("collections", {}))
+    spelled = requested_names(p.spec["TableName"] for p, _ in parsed)
     if metrics:
-        out["ItemCollectionMetrics"] = metrics
-    return with_capacity_list(out, req, ctx, outcome.consumed)
+        out["ItemCollectionMetrics"] = keyed_as_requested(metrics, spelled)
+    return with_capacity_list(out, req, ctx, outcome.consumed, spelled)
 
 
 # ---------------------------------------------------------------- TransactGetItems
@@ -135,7 +137,7 @@ def transact_get_items(req: dict, ctx: RequestContext) -> dict:
         gets.append(transactions.GetAction(meta, items.check_key(meta, spec["Key"]), projection))
     found, consumed = transactions.transact_get(ctx.engine, gets)
     out: dict[str, Any] = {"Responses": [{"Item": item} if item is not None else {} for item in found]}
-    return with_capacity_list(out, req, ctx, consumed)
+    return with_capacity_list(out, req, ctx, consumed, requested_names(spec["TableName"] for spec, _ in specs))
 
 
 OPERATIONS = {

@@ -340,3 +340,10 @@ def describe_value(value: dict) -> str:
     """How DynamoDB prints a value inside an error message: `AttributeValue: {N:5}`."""
     tag = documents.type_of(value)
     return f"AttributeValue: {{{tag}:{value[tag]}}}"
+
+
+def top_level_names(text: str, ctx: ExpressionContext, kind: str = "FilterExpression") -> set[str]:
+    """The top-level attribute names a condition reads (Query refuses filters on key attributes)."""
+    tree, placeholders = parse_condition(text, kind)
+    names = dict(zip(placeholders.name_refs, placeholders.bind(ctx, kind)))
+    return {resolve_path(node, names)[0] for node in ast.walk(tree) if isinstance(node, ast.Path)}

@@ -117,11 +117,11 @@ class _TreeBuilder(Transformer):
         return ast.Between(*children)
 
     def in_(self, children: list[Any]) -> ast.In:
-        # The limit counts the left operand too (99 listed values at most).
-        if len(children) > MAX_IN_OPERANDS:
+        # The limit and the message count the listed values (100 at most), not the left operand.
+        if len(children) - 1 > MAX_IN_OPERANDS:
             raise _TreeError(
                 "The IN operator is provided with too many operands; "
-                f"number of operands: {len(children)}"
+                f"number of operands: {len(children) - 1}"
             )
         return ast.In(children[0], tuple(children[1:]))
 

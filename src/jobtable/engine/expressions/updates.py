@@ -235,7 +235,8 @@ def _add_delete_operand_check(keyword: str, ref: str) -> ValueCheck:
             raise invalid(
                 KIND,
                 "Incorrect operand type for operator or function; "
-                f"operator: {keyword}, operand type: {LONG_TYPE_NAMES.get(tag, tag)}",
+                f"operator: {keyword}, operand type: {LONG_TYPE_NAMES.get(tag, tag)}, "
+                f"typeSet: ALLOWED_FOR_{keyword}_OPERAND",
             )
 
     return check

@@ -18,7 +18,7 @@ from jobtable.engine import items, transactions
 from jobtable.engine.batches import consumed_for
 from jobtable.engine.capacity import Consumed, read_units
 from jobtable.engine.errors import (ConditionalCheckFailedException, DuplicateItemException, DynamoError,
-                                    ValidationException)
+                                    ValidationException, cancellation_code)
 from jobtable.engine.reads import read_page
 from jobtable.engine.writes import encoded_key
 
@@ -33,12 +33,7 @@ if TYPE_CHECKING:
 MIXED = "Statements must be either all reads or all writes"
 TX_KEY = "Select statements within ExecuteTransaction must specify the primary key in the where clause."
 TX_INDEX = "Reads on indices are not supported within transactions."
-ERROR_CODES = {"ConditionalCheckFailedException": "ConditionalCheckFailed", "DuplicateItemException": "DuplicateItem",
-               "ValidationException": "ValidationError", "ResourceNotFoundException": "ResourceNotFound",
-               "ProvisionedThroughputExceededException": "ProvisionedThroughputExceeded",
-               "ThrottlingException": "ThrottlingError", "RequestLimitExceeded": "RequestLimitExceeded",
-               "TransactionConflictException": "TransactionConflict", "AccessDeniedException": "AccessDenied",
-               "ItemCollectionSizeLimitExceededException": "ItemCollectionSizeLimitExceeded"}
+
 
 
 @dataclass
@@ -194,7 +189,7 @@ def _batch_one(engine: "Engine", statement: nodes.Statement, request: dict, cons
 
 
 def _error_entry(error: DynamoError) -> dict:
-    entry: dict[str, Any] = {"Code": ERROR_CODES.get(error.type_name, "InternalServerError"),
+    entry: dict[str, Any] = {"Code": cancellation_code(error),
                              "Message": error.message}
     if "Item" in error.extra:
         entry["Item"] = error.extra["Item"]
