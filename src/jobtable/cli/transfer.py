@@ -54,11 +54,16 @@ def export(table: str, bucket: str, prefix: str | None, at_time: str | None, inc
     if wait:
         description = _follow(f"exporting {table}", lambda: ddb.describe_export(
             ExportArn=description["ExportArn"])["ExportDescription"], "ExportStatus", "ItemCount")
+    _show(description, output, f"{description['ExportStatus']}  {description['ExportArn']}  "
+                               f"s3://{bucket}/{description.get('ExportManifest', '')}")
+
+
+def _show(description: dict, output: str, summary: str) -> None:
+    """An export's or import's description with -o json, else its one-line summary."""
     if output == "json":
         print_json(description)
     else:
-        where = f"s3://{bucket}/{description.get('ExportManifest', '')}"
-        click.echo(f"{description['ExportStatus']}  {description['ExportArn']}  {where}")
+        click.echo(summary)
 
 
 def _follow(what: str, describe: Callable[[], dict], status_key: str, count_key: str) -> dict:
@@ -126,11 +131,8 @@ def import_(bucket: str, prefix: str | None, input_format: str, compression: str
     if wait:
         description = _follow(f"importing into {table_name}", lambda: ddb.describe_import(
             ImportArn=description["ImportArn"])["ImportTableDescription"], "ImportStatus", "ProcessedItemCount")
-    if output == "json":
-        print_json(description)
-    else:
-        click.echo(f"{description['ImportStatus']}  {description['ImportArn']}  imported "
-                   f"{description.get('ImportedItemCount', 0)} items, {description.get('ErrorCount', 0)} errors")
+    _show(description, output, f"{description['ImportStatus']}  {description['ImportArn']}  imported "
+                               f"{description.get('ImportedItemCount', 0)} items, {description.get('ErrorCount', 0)} errors")
 
 
 def register(cli: click.Group) -> None:
