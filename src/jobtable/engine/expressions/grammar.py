@@ -15,17 +15,11 @@ from lark.exceptions import LexError, UnexpectedCharacters, UnexpectedEOF, Unexp
 from jobtable.engine.errors import ValidationException
 
 from . import ast
-from .lark_support import ConditionTrees, TreeError, tree_errors
+from .lark_support import BOOLEAN_RULES, ConditionTrees, TreeError, tree_errors
 from .messages import invalid
 
-GRAMMAR = r"""
+GRAMMAR = BOOLEAN_RULES + r"""
 condition: disjunction
-?disjunction: conjunction
-             | disjunction _OR conjunction        -> or_
-?conjunction: negation
-             | conjunction _AND negation          -> and_
-?negation: predicate
-          | _NOT negation                          -> not_
 ?predicate: operand COMPARATOR operand          -> compare
            | operand _BETWEEN operand _AND operand -> between
            | operand _IN "(" operand ("," operand)* ")" -> in_

@@ -19,6 +19,18 @@ from jobtable.engine.errors import DynamoError
 from . import ast
 
 
+# NOT binds tighter than AND, AND tighter than OR, in both languages; each grammar defines
+# `predicate` and the _OR/_AND/_NOT terminals, and the rule aliases name ConditionTrees' callbacks.
+BOOLEAN_RULES = r"""
+?disjunction: conjunction
+             | disjunction _OR conjunction          -> or_
+?conjunction: negation
+             | conjunction _AND negation            -> and_
+?negation: predicate
+          | _NOT negation                           -> not_
+"""
+
+
 class TreeError(Exception):
     """Raised inside a tree-building callback; `detail` is the text DynamoDB reports."""
 

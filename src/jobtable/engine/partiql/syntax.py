@@ -14,11 +14,11 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from jobtable.engine.errors import ValidationException
-from jobtable.engine.expressions.lark_support import ConditionTrees, TreeError, tree_errors
+from jobtable.engine.expressions.lark_support import BOOLEAN_RULES, ConditionTrees, TreeError, tree_errors
 
 from . import nodes
 
-GRAMMAR = r"""
+GRAMMAR = BOOLEAN_RULES + r"""
 start: statement ";"?
 
 ?statement: select | insert | update | delete | exists
@@ -46,12 +46,6 @@ delete: _DELETE _FROM ident alias? where returning?
 returning: _RETURNING RETURN_SCOPE RETURN_AGE "*"
 
 ?condition: disjunction
-?disjunction: conjunction
-             | disjunction _OR conjunction          -> or_
-?conjunction: negation
-             | conjunction _AND negation            -> and_
-?negation: predicate
-          | _NOT negation                           -> not_
 ?predicate: operand (COMPARATOR | EQ) operand       -> compare
            | operand _BETWEEN operand _AND operand  -> between
            | operand _IN sequence                   -> in_
