@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore import UNSIGNED
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
@@ -64,6 +65,17 @@ def _attach(client: Any, engine: Engine) -> Any:
         return AWSResponse(request.url, response.status, dict(response.headers), _RawBody(response.body))
 
     client.meta.events.register("before-send", answer)
+    if client.meta.service_model.service_name == "dynamodb":
+        # A DynamoDB request that never leaves the process needs no signature unless the
+        # engine has a guard (`--auth sigv4`), which must see and verify one. Decided per
+        # request, so a guard installed after the client was made is still honoured.
+        # Other services stay signed: the query protocol routes on the credential scope.
+        from jobtable.security.wiring import guard_for
+
+        def skip_signing(**_: Any) -> Any:
+            return UNSIGNED if guard_for(engine) is None else None
+
+        client.meta.events.register("choose-signer.dynamodb", skip_signing)
     return client
 
 
