@@ -44,12 +44,12 @@ class _RawBody:
         return body
 
 
-def _attach(client: Any, engine: Engine) -> Any:
+def _attach(client: Any, engine: Engine, trusted: bool = False) -> Any:
     # The same IAM hook as the server: a no-op unless the engine has a guard (`--auth sigv4`),
     # so a signed in-process client (the dashboard's) is authorized exactly like HTTP callers.
     from jobtable.security.wiring import authorize_dynamodb
 
-    options = ServerOptions(host="jobtable.inprocess", authorize=authorize_dynamodb)
+    options = ServerOptions(host="jobtable.inprocess", authorize=authorize_dynamodb, trusted=trusted)
 
     def answer(request: Any, **_: Any) -> AWSResponse:
         parts = urlsplit(request.url)
@@ -85,16 +85,17 @@ def _session(region: str) -> boto3.session.Session:
 
 
 def client(service: str = "dynamodb", engine: Engine | None = None, region: str | None = None,
-           **kwargs: Any) -> Any:
+           *, trusted: bool = False, **kwargs: Any) -> Any:
     """A boto3 client for `service` answered in-process by `engine` (default: a shared in-memory one).
 
     `aws_access_key_id=`/`aws_secret_access_key=` sign as that user, for engines whose server
     runs with `--auth sigv4` (the default credentials are accepted only without a guard).
+    `trusted=True` is for the server's own background work only: it skips authentication.
     """
     engine = engine or default_engine()
     kwargs.setdefault("config", Config(retries={"mode": "standard", "max_attempts": 1}))
     made = _session(region or engine.region).client(service, endpoint_url=LOCAL_ENDPOINT, **kwargs)
-    return _attach(made, engine)
+    return _attach(made, engine, trusted)
 
 
 def resource(service: str = "dynamodb", engine: Engine | None = None, region: str | None = None,

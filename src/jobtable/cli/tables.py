@@ -8,7 +8,8 @@ from botocore.exceptions import ClientError
 from rich.table import Table
 
 from jobtable.cli.common import Target, fail, friendly_errors, output_option, print_json, target_options
-from jobtable.cli.jobs import OneLineErrorGroup, wide_console
+from jobtable.cli.common import OneLineErrorGroup
+from jobtable.cli.jobs import wide_console
 from jobtable.cli.migrate import run_copy
 from jobtable.jobs.retry import error_code
 from jobtable.jobs.schema import DEFAULT_TABLE_NAME
