@@ -87,10 +87,10 @@ class ServerProcess:
 class InProcessBackend:
     name = "inprocess"
 
-    def __init__(self) -> None:
+    def __init__(self, data_dir: str | None = None, now: float = START_TIME) -> None:
         from jobtable.engine.engine import Engine
 
-        self.engine = Engine(None, clock=ManualClock(START_TIME))
+        self.engine = Engine(data_dir, clock=ManualClock(now))
 
     def client(self, service: str = "dynamodb", **kwargs: Any) -> Any:
         from jobtable.inprocess import client

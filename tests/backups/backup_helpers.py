@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from jobtable.clock import ManualClock
-
-START = 1_790_000_000.0
+from tests.conftest import InProcessBackend
 
 
 def when(epoch: float) -> dt.datetime:
@@ -52,34 +50,21 @@ def table_status(ddb: Any, table: str) -> str:
     return ddb.describe_table(TableName=table)["Table"]["TableStatus"]
 
 
-class LocalEngine:
-    """An in-process engine with a manual clock, for tests that reach below the API."""
+class LocalEngine(InProcessBackend):
+    """An in-process engine with a manual clock, for tests that reach below the API; `ddb` is
+    its DynamoDB client and `reopen` restarts it on the same data dir."""
 
     def __init__(self, data_dir: str | None = None) -> None:
-        from jobtable.engine.engine import Engine
-        from jobtable.inprocess import client
-
+        super().__init__(data_dir)
         self.data_dir = data_dir
-        self.engine = Engine(data_dir, clock=ManualClock(START))
-        self.ddb = client(engine=self.engine)
-
-    def advance(self, seconds: float) -> float:
-        now = self.engine.clock.advance(seconds)
-        self.engine.run_background_until_idle()
-        return now
-
-    def settle(self) -> None:
-        self.engine.run_background_until_idle()
+        self.ddb = self.client()
 
     def reopen(self) -> None:
         """Close and reopen the same data dir (a restart), keeping the clock."""
-        from jobtable.engine.engine import Engine
-        from jobtable.inprocess import client
-
         now = self.engine.clock.now()
         self.engine.close()
-        self.engine = Engine(self.data_dir, clock=ManualClock(now))
-        self.ddb = client(engine=self.engine)
+        super().__init__(self.data_dir, now)
+        self.ddb = self.client()
 
 
 def simple_table(ddb: Any, name: str, **extra: Any) -> str:

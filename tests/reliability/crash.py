@@ -283,7 +283,7 @@ class CrashWorkload:
     def verify(self, server: ServerProcess) -> list[str]:
         """Compare the restarted server with the model; fold the observed fates into it."""
         ddb = self.verifier = self.verifier or _client(server)
-        items = {it["id"]["S"]: it for it in _scan(ddb, ConsistentRead=True)}
+        items = {it["id"]["S"]: it for it in scan_all(ddb, ConsistentRead=True)}
         problems: list[str] = []
         report = self.report
         report.cycles += 1
@@ -360,7 +360,8 @@ class CrashWorkload:
         return problems
 
 
-def _scan(ddb: Any, **kwargs: Any) -> list[dict]:
+def scan_all(ddb: Any, **kwargs: Any) -> list[dict]:
+    """Every item of a Scan (TableName defaults to the model's table), following the pages."""
     items: list[dict] = []
     page: dict = {}
     kwargs.setdefault("TableName", TABLE)
@@ -376,12 +377,12 @@ def index_disagreements(ddb: Any, items: dict[str, dict]) -> list[str]:
     """Scan each GSI and compare it with the base items that carry the index key."""
     problems = []
     in_index = {k: v for k, v in items.items() if "grp" in v}
-    full = {it["id"]["S"]: it for it in _scan(ddb, IndexName="ByGroup")}
+    full = {it["id"]["S"]: it for it in scan_all(ddb, IndexName="ByGroup")}
     if full != in_index:
         diff = set(full) ^ set(in_index)
         problems.append(f"GSI ByGroup disagrees with the table (keys differing: {sorted(diff)[:10]}, "
                         f"values differing: {[k for k in full if k in in_index and full[k] != in_index[k]][:10]})")
-    keys_only = {it["id"]["S"]: it for it in _scan(ddb, IndexName="ByGroupKeys")}
+    keys_only = {it["id"]["S"]: it for it in scan_all(ddb, IndexName="ByGroupKeys")}
     want = {k: {"id": v["id"], "grp": v["grp"]} for k, v in in_index.items()}
     if keys_only != want:
         problems.append(f"GSI ByGroupKeys disagrees with the table ({len(keys_only)} rows vs {len(want)} items)")
@@ -419,7 +420,7 @@ def restore_disagreements(server: ServerProcess, items: dict[str, dict], timeout
         if time.monotonic() > deadline:
             return [f"restore to {target} not ACTIVE after {timeout:.0f}s"]
         time.sleep(0.1)
-    restored = {it["id"]["S"]: it for it in _scan(ddb, ConsistentRead=True, TableName=target)}
+    restored = {it["id"]["S"]: it for it in scan_all(ddb, ConsistentRead=True, TableName=target)}
     if restored == items:
         return []
     differing = sorted(set(restored) ^ set(items)) + [k for k in items if k in restored and restored[k] != items[k]]
@@ -438,7 +439,7 @@ def run(cycles: int, data_dir: str, seed: int = 0, max_run: float = 0.4, writers
             workload.verify(server)
             if progress is not None:
                 progress(workload.report)
-        items = {it["id"]["S"]: it for it in _scan(_client(server), ConsistentRead=True)}
+        items = {it["id"]["S"]: it for it in scan_all(_client(server), ConsistentRead=True)}
         problems = stream_disagreements(server, items)
         workload.report.problems += [f"stream: {p}" for p in problems]
         workload.report.problems += restore_disagreements(server, items)

@@ -16,7 +16,7 @@ import orjson
 
 from jobtable.engine.storage import DATABASE_FILE
 from tests.conftest import ServerProcess
-from tests.reliability.crash import run
+from tests.reliability.crash import run, scan_all
 
 CYCLES = int(os.environ.get("CRASH_CYCLES", "50"))
 
@@ -39,16 +39,6 @@ def _backfill_state(data_dir: str, table: str) -> str:
     if not index["backfilling"]:
         return "done"
     return "partial" if index["extras"].get("backfill_cursor") else "not started"
-
-
-def _scan_all(ddb, **kwargs) -> list[dict]:
-    items, page = [], {}
-    while True:
-        out = ddb.scan(**kwargs, **page)
-        items += out["Items"]
-        if "LastEvaluatedKey" not in out:
-            return items
-        page = {"ExclusiveStartKey": out["LastEvaluatedKey"]}
 
 
 def test_gsi_backfill_survives_sigkill_and_completes(tmp_path):
@@ -89,9 +79,9 @@ def test_gsi_backfill_survives_sigkill_and_completes(tmp_path):
         assert index["IndexStatus"] == "ACTIVE" and not index.get("Backfilling")
         # writes while and after the index was built are in it too
         ddb.put_item(TableName="Big", Item={"id": {"S": "late"}, "g": {"S": "g1"}, "n": {"N": "-1"}})
-        base = sorted(orjson.dumps(i, option=orjson.OPT_SORT_KEYS) for i in _scan_all(ddb, TableName="Big"))
+        base = sorted(orjson.dumps(i, option=orjson.OPT_SORT_KEYS) for i in scan_all(ddb, TableName="Big"))
         indexed = sorted(orjson.dumps(i, option=orjson.OPT_SORT_KEYS)
-                         for i in _scan_all(ddb, TableName="Big", IndexName="ByG"))
+                         for i in scan_all(ddb, TableName="Big", IndexName="ByG"))
         assert len(base) == 4501
         assert indexed == base
     finally:

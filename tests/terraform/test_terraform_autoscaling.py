@@ -4,23 +4,11 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from tests.terraform.test_terraform_cycle import PRODUCTION_ROOT
-
 pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
-# The production test's provider block, plus the Application Auto Scaling endpoint.
-PROVIDER = PRODUCTION_ROOT.split('module "dynamodb"')[0].replace(
-    "    cloudwatch = var.endpoint\n", "    cloudwatch = var.endpoint\n    applicationautoscaling = var.endpoint\n")
-assert "applicationautoscaling" in PROVIDER
-
-AUTOSCALING_ROOT = PROVIDER + """
+# The local example as shipped, with auto scaling switched on through a Terraform override file.
+AUTOSCALING_OVERRIDE = """
 module "dynamodb" {
-  source            = "../../modules/dynamodb"
-  project_name      = "cloud-tools"
-  environment       = "development"
-  resource_suffix   = "tfscale"
-  billing_mode      = "PROVISIONED"
-  enable_user_index = false
   autoscaling = {
     min_read_capacity  = 5
     max_read_capacity  = 40
@@ -35,11 +23,9 @@ module "dynamodb" {
 def test_autoscaling_targets_and_policies_apply_and_destroy(terraform, tf_server):
     if tf_server.name != "jobtable":
         pytest.skip("auto scaling is served by jobtable only")
-    root = terraform.workdir.parent / "autoscaling"
-    root.mkdir()
-    (root / "main.tf").write_text(AUTOSCALING_ROOT)
-    terraform.workdir = root
-    args = ["-input=false", "-var", f"endpoint={tf_server.url}"]
+    (terraform.workdir / "autoscaling_override.tf").write_text(AUTOSCALING_OVERRIDE)
+    args = ["-input=false", "-var", f"endpoint={tf_server.url}", "-var", "resource_suffix=tfscale",
+            "-var", "billing_mode=PROVISIONED", "-var", "enable_user_index=false"]
     terraform.run("init", "-input=false")
     terraform.run("apply", "-auto-approve", *args)
 

@@ -98,12 +98,12 @@ def test_apply_plan_update_destroy(terraform, tf_server):
 
 def test_production_plan_includes_protection_and_daily_backups(terraform, tf_server):
     """Plan only: AWS Backup resources are planned in production (applied on AWS, not locally)."""
-    root = terraform.workdir.parent / "production"
-    root.mkdir()
-    (root / "main.tf").write_text(PRODUCTION_ROOT)  # the local example pins enable_aws_backup = false
-    terraform.workdir = root
+    # The local example as shipped, with its AWS Backup switch turned back on (it pins
+    # enable_aws_backup = false) through a Terraform override file.
+    (terraform.workdir / "production_override.tf").write_text(PRODUCTION_OVERRIDE)
     terraform.run("init", "-input=false")
-    terraform.run("plan", "-input=false", "-out=prod.tfplan", "-var", f"endpoint={tf_server.url}")
+    terraform.run("plan", "-input=false", "-out=prod.tfplan", "-var", f"endpoint={tf_server.url}",
+                  "-var", "environment=production", "-var", "resource_suffix=prodplan")
     plan = json.loads(terraform.run("show", "-json", "prod.tfplan").stdout)
     planned = {c["address"]: c["change"]["after"] for c in plan["resource_changes"]
                if c["change"]["actions"] == ["create"]}
@@ -119,29 +119,9 @@ def test_production_plan_includes_protection_and_daily_backups(terraform, tf_ser
     assert len(planned["module.dynamodb.aws_backup_plan.daily[0]"]["name"]) <= 50
 
 
-PRODUCTION_ROOT = """
-variable "endpoint" { type = string }
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "jobtable"
-  secret_key                  = "jobtable"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = false
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 2
-  endpoints {
-    dynamodb   = var.endpoint
-    iam        = var.endpoint
-    sts        = var.endpoint
-    cloudwatch = var.endpoint
-  }
-}
+PRODUCTION_OVERRIDE = """
 module "dynamodb" {
-  source                = "../../modules/dynamodb"
-  project_name          = "cloud-tools"
-  environment           = "production"
-  resource_suffix       = "prodplan"
+  enable_aws_backup     = true
   backup_retention_days = 7
 }
 """

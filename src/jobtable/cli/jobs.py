@@ -154,17 +154,22 @@ def create_command(store: JobStore, output: str, user_id: str, job_type: str, pa
                               ttl, job_id=job_id), output)
 
 
-@jobs.command("get")
-@click.argument("job_id")
-@job_command
-def get_command(store: JobStore, output: str, job_id: str) -> None:
-    """Show one job.
+def _one_job_command(name: str, action: Callable[[JobStore, str], Job | None], help_text: str) -> click.Command:
+    """`jobtable jobs NAME JOB_ID`: one JobStore call on one job, then show the job it returns."""
+
+    def command(store: JobStore, output: str, job_id: str) -> None:
+        show_job(action(store, job_id), output)
+
+    command.__doc__ = help_text
+    return jobs.command(name)(click.argument("job_id")(job_command(command)))
+
+
+get_command = _one_job_command("get", JobStore.get_job, """Show one job.
 
     \b
     Example:
       jobtable jobs get 0b7c1e9a-... -o json
-    """
-    show_job(store.get_job(job_id), output)
+    """)
 
 
 @jobs.command("list")
@@ -319,30 +324,19 @@ def fail_command(store: JobStore, output: str, job_id: str, message: str, worker
     show_job(store.fail(job_id, message, worker_id=worker_id), output)
 
 
-@jobs.command("retry")
-@click.argument("job_id")
-@job_command
-def retry_command(store: JobStore, output: str, job_id: str) -> None:
-    """Send a failed job back to pending (counts the retry).
+retry_command = _one_job_command("retry", JobStore.retry, """Send a failed job back to pending (counts the retry).
 
     \b
     Example:
       jobtable jobs retry JOB_ID
-    """
-    show_job(store.retry(job_id), output)
+    """)
 
-
-@jobs.command("cancel")
-@click.argument("job_id")
-@job_command
-def cancel_command(store: JobStore, output: str, job_id: str) -> None:
-    """Cancel a pending or processing job.
+cancel_command = _one_job_command("cancel", JobStore.cancel, """Cancel a pending or processing job.
 
     \b
     Example:
       jobtable jobs cancel JOB_ID
-    """
-    show_job(store.cancel(job_id), output)
+    """)
 
 
 @jobs.command("counts")

@@ -166,17 +166,25 @@ def copy_command(source: str, target_table: str, source_endpoint_url: str | None
       jobtable copy Jobs Jobs --source-endpoint-url http://old:8000 --target-endpoint-url http://new:8000 \\
           --filter "begins_with(jobId, :p)" --values '{":p": {"S": "2026-"}}' --transform migrations:v2
     """
-    source_client = fast_client(Target(source_endpoint_url, source_region or region, source_profile, source_aws))
-    target_client = fast_client(Target(target_endpoint_url, target_region or region, target_profile, target_aws))
-    transform = load_transform(transform_spec)
+    report = run_copy(Target(source_endpoint_url, source_region or region, source_profile, source_aws), source,
+                      Target(target_endpoint_url, target_region or region, target_profile, target_aws), target_table,
+                      create_target=create_target, scan=scan, transform=load_transform(transform_spec),
+                      checkpoint_path=checkpoint_path, restart=restart, verify=not no_verify)
+    _print_report(report, output)
+
+
+def run_copy(source_target: Target, source: str, target_target: Target, target_table: str, *, create_target: bool,
+             scan: ScanOptions = ScanOptions(), transform: Transform | None = None, checkpoint_path: str | None = None,
+             restart: bool = False, verify: bool = True) -> TransferReport:
+    """The copy behind `jobtable copy` and `jobtable tables copy`: checkpointed, with a progress bar."""
+    source_client, target_client = fast_client(source_target), fast_client(target_target)
     checkpoint_path = checkpoint_path or f".jobtable-copy-{source}-{target_table}.json"
     resuming = _prepare_checkpoint(checkpoint_path, restart)
     if create_target and not resuming:
         create_table_like(source_client.describe_table(TableName=source)["Table"], target_client, target_table)
-    report = _run_with_progress(f"copy {source}", _item_count(source_client, source), lambda progress: copy_table(
+    return _run_with_progress(f"copy {source}", _item_count(source_client, source), lambda progress: copy_table(
         source_client, source, target_client, target_table, scan=scan, transform=transform,
-        checkpoint_path=checkpoint_path, progress=progress, verify=not no_verify))
-    _print_report(report, output)
+        checkpoint_path=checkpoint_path, progress=progress, verify=verify))
 
 
 @click.command("dump")

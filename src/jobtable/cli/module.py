@@ -108,19 +108,27 @@ def build_module(target: Target, module_args: dict[str, Any]) -> TableModule:
     return TableModule(**module_args, client=target.client("dynamodb"))
 
 
+def module_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared plumbing: the module's flags, the target options, one-line errors; passes `module`."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, target: Target, module_args: dict[str, Any], **kwargs: Any) -> Any:
+        return func(*args, module=build_module(target, module_args), **kwargs)
+
+    return module_options(target_options(friendly_errors(wrapper)))
+
+
 @click.group("module")
 def module_group() -> None:
     """Provision the job table the way the Terraform module does (plan, apply, outputs, destroy)."""
 
 
 @module_group.command("plan")
-@module_options
-@target_options
+@module_command
 @output_option
-@friendly_errors
-def plan_command(target: Target, module_args: dict[str, Any], output: str) -> None:
+def plan_command(module: TableModule, output: str) -> None:
     """Show what apply would change (exit 0 either way)."""
-    changes = build_module(target, module_args).plan()
+    changes = module.plan()
     if output == "json":
         print_json([{"action": c.action, "resource": c.resource, "before": c.before, "after": c.after}
                     for c in changes])
@@ -129,12 +137,9 @@ def plan_command(target: Target, module_args: dict[str, Any], output: str) -> No
 
 
 @module_group.command("apply")
-@module_options
-@target_options
-@friendly_errors
-def apply_command(target: Target, module_args: dict[str, Any]) -> None:
+@module_command
+def apply_command(module: TableModule) -> None:
     """Create the table or bring it in line with the flags; safe to re-run."""
-    module = build_module(target, module_args)
     report = module.apply()
     for change in report.applied:
         click.echo(str(change))
@@ -144,13 +149,11 @@ def apply_command(target: Target, module_args: dict[str, Any]) -> None:
 
 
 @module_group.command("outputs")
-@module_options
-@target_options
+@module_command
 @output_option
-@friendly_errors
-def outputs_command(target: Target, module_args: dict[str, Any], output: str) -> None:
+def outputs_command(module: TableModule, output: str) -> None:
     """The module's outputs (table_name, table_id, table_arn, table_stream_arn, global_secondary_indexes)."""
-    values = build_module(target, module_args).outputs()
+    values = module.outputs()
     if output == "json":
         print_json(values)
         return
@@ -161,13 +164,10 @@ def outputs_command(target: Target, module_args: dict[str, Any], output: str) ->
 
 
 @module_group.command("destroy")
-@module_options
-@target_options
+@module_command
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@friendly_errors
-def destroy_command(target: Target, module_args: dict[str, Any], yes: bool) -> None:
+def destroy_command(module: TableModule, yes: bool) -> None:
     """Delete the table (refused while deletion protection is on; daily backups are kept)."""
-    module = build_module(target, module_args)
     if not yes:
         click.confirm(f"Delete table {module.name} and all its items?", abort=True)
     try:

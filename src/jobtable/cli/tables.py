@@ -5,15 +5,15 @@ from typing import Any
 
 import click
 from botocore.exceptions import ClientError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jobtable.cli.common import Target, fail, friendly_errors, output_option, print_json, target_options
 from jobtable.cli.common import OneLineErrorGroup
 from jobtable.cli.jobs import wide_console
-from jobtable.jobs.migration import copy_table, create_table_like
+from jobtable.cli.migrate import run_copy
 from jobtable.jobs.retry import error_code
 from jobtable.jobs.schema import DEFAULT_TABLE_NAME
+from jobtable.ops.transfer import ScanOptions
 
 
 @click.group(cls=OneLineErrorGroup)
@@ -144,27 +144,20 @@ def copy_command(target: Target, output: str, source: str, target_table: str, to
                  segments: int, create_target: bool) -> None:
     """Copy every item of SOURCE into TARGET_TABLE (parallel scan + batch writes).
 
-    Shows a progress bar on stderr; unprocessed items are retried with backoff.
+    The same copy as `jobtable copy` (checkpointed, unprocessed items retried with backoff,
+    a progress bar on stderr) with this group's endpoint options and no final verification.
 
     \b
     Examples:
       jobtable tables copy CloudToolsJobs CloudToolsJobs-copy --create-target
       jobtable tables copy CloudToolsJobs CloudToolsJobs --to-endpoint-url http://other:8000
     """
-    source_client = target.client()
-    target_client = (Target(to_endpoint_url, target.region, target.profile, use_aws=False).client()
-                     if to_endpoint_url else source_client)
-    description = _describe(source_client, source)
-    if create_target:
-        create_table_like(description, target_client, target_table)
-    else:
-        _describe(target_client, target_table)
-    total = description.get("ItemCount") or None  # approximate on AWS (refreshed every ~6 h)
-    columns = [TextColumn(f"copy {source} -> {target_table}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=wide_console(stderr=True), transient=False) as progress:
-        task = progress.add_task("copy", total=total)
-        result = copy_table(source_client, source, target_client, target_table, segments=segments,
-                            progress=lambda n: progress.advance(task, n))
+    destination = Target(to_endpoint_url, target.region, target.profile, use_aws=False) if to_endpoint_url else target
+    _describe(target.client(), source)
+    if not create_target:
+        _describe(destination.client(), target_table)
+    result = run_copy(target, source, destination, target_table, create_target=create_target,
+                      scan=ScanOptions(segments=segments), verify=False)
     summary = {"scanned": result.scanned, "written": result.written, "skipped": result.skipped}
     if output == "json":
         print_json(summary)

@@ -50,15 +50,22 @@ def export(table: str, bucket: str, prefix: str | None, at_time: str | None, inc
         kwargs.update(ExportType="INCREMENTAL_EXPORT", IncrementalExportSpecification=spec)
     elif at_time:
         kwargs["ExportTime"] = parse_time(at_time)
-    description = ddb.export_table_to_point_in_time(**kwargs)["ExportDescription"]
-    if wait:
-        description = _follow(f"exporting {table}", lambda: ddb.describe_export(
-            ExportArn=description["ExportArn"])["ExportDescription"], "ExportStatus", "ItemCount")
+    started = ddb.export_table_to_point_in_time(**kwargs)["ExportDescription"]
+    _finish(started, wait=wait, output=output, what=f"exporting {table}",
+            describe=lambda: ddb.describe_export(ExportArn=started["ExportArn"])["ExportDescription"],
+            status_key="ExportStatus", count_key="ItemCount",
+            summary=lambda d: f"{d['ExportStatus']}  {d['ExportArn']}  s3://{bucket}/{d.get('ExportManifest', '')}")
+
+
+def _finish(started: dict, *, wait: bool, output: str, what: str, describe: Callable[[], dict], status_key: str,
+            count_key: str, summary: Callable[[dict], str]) -> None:
+    """Follow an export or import to its end (unless --no-wait), then print its description
+    (-o json) or its one-line summary."""
+    description = _follow(what, describe, status_key, count_key) if wait else started
     if output == "json":
         print_json(description)
     else:
-        where = f"s3://{bucket}/{description.get('ExportManifest', '')}"
-        click.echo(f"{description['ExportStatus']}  {description['ExportArn']}  {where}")
+        click.echo(summary(description))
 
 
 def _follow(what: str, describe: Callable[[], dict], status_key: str, count_key: str) -> dict:
@@ -122,15 +129,12 @@ def import_(bucket: str, prefix: str | None, input_format: str, compression: str
                               "TableCreationParameters": params}
     if delimiter:
         kwargs["InputFormatOptions"] = {"Csv": {"Delimiter": delimiter}}
-    description = ddb.import_table(**kwargs)["ImportTableDescription"]
-    if wait:
-        description = _follow(f"importing into {table_name}", lambda: ddb.describe_import(
-            ImportArn=description["ImportArn"])["ImportTableDescription"], "ImportStatus", "ProcessedItemCount")
-    if output == "json":
-        print_json(description)
-    else:
-        click.echo(f"{description['ImportStatus']}  {description['ImportArn']}  imported "
-                   f"{description.get('ImportedItemCount', 0)} items, {description.get('ErrorCount', 0)} errors")
+    started = ddb.import_table(**kwargs)["ImportTableDescription"]
+    _finish(started, wait=wait, output=output, what=f"importing into {table_name}",
+            describe=lambda: ddb.describe_import(ImportArn=started["ImportArn"])["ImportTableDescription"],
+            status_key="ImportStatus", count_key="ProcessedItemCount",
+            summary=lambda d: f"{d['ImportStatus']}  {d['ImportArn']}  imported "
+                              f"{d.get('ImportedItemCount', 0)} items, {d.get('ErrorCount', 0)} errors")
 
 
 def register(cli: click.Group) -> None:

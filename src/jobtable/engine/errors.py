@@ -38,29 +38,34 @@ class ValidationException(DynamoError):
     namespace = VALIDATE_NS
 
 
-class SerializationException(DynamoError):
+class CoralServiceError(DynamoError):
+    """Errors of the service framework in front of DynamoDB (wire type com.amazon.coral.service#...)."""
+
     namespace = CORAL_NS
 
 
-class UnknownOperationException(DynamoError):
-    namespace = CORAL_NS
+class SerializationException(CoralServiceError):
+    pass
 
 
-class MissingAuthenticationTokenException(DynamoError):
-    namespace = CORAL_NS
-    status = 400
+class UnknownOperationException(CoralServiceError):
+    pass
+
+
+class MissingAuthenticationTokenException(CoralServiceError):
+    """Status 400 like the rest (DynamoDB does not answer 403 for a missing signature)."""
 
 
 class UnrecognizedClientException(DynamoError):
-    namespace = DYNAMODB_NS
+    pass
 
 
 class InvalidSignatureException(DynamoError):
-    namespace = DYNAMODB_NS
+    pass
 
 
 class AccessDeniedException(DynamoError):
-    namespace = DYNAMODB_NS
+    pass
 
 
 class ResourceNotFoundException(DynamoError):

@@ -87,6 +87,7 @@ create_storage = REGISTRY.create_storage
 _save = REGISTRY.save
 get = REGISTRY.get
 all_exports = REGISTRY.all
+_fail = REGISTRY.fail
 
 
 def start(engine: "Engine", source: "pitr.PitrSource", export: Export, max_seq: int) -> Export:
@@ -259,9 +260,7 @@ def export_step(engine: "Engine") -> bool:
     """Advance every export in progress; an export found unfinished after a restart is FAILED."""
     jobs: dict[str, _ExportJob] = engine.extensions.setdefault("export_jobs", {})
     busy = False
-    for export in all_exports(engine):
-        if export.status != "IN_PROGRESS":
-            continue
+    for export in REGISTRY.in_progress(engine):
         job = jobs.get(export.arn)
         if job is None:
             _fail(engine, export, "InternalServerError", "The export was interrupted by a restart; export again")
@@ -277,10 +276,3 @@ def export_step(engine: "Engine") -> bool:
         else:
             busy = True
     return busy
-
-
-def _fail(engine: "Engine", export: Export, code: str, message: str) -> None:
-    export.status = "FAILED"
-    export.end = engine.clock.now()
-    export.failure_code, export.failure_message = code, message
-    _save(engine, export)

@@ -220,9 +220,7 @@ def import_step(engine: "Engine") -> bool:
     """Advance every import in progress; True while work remains."""
     jobs: dict[str, _ImportJob] = engine.extensions.setdefault("import_jobs", {})
     busy = False
-    for record in all_imports(engine):
-        if record.status != "IN_PROGRESS":
-            continue
+    for record in REGISTRY.in_progress(engine):
         meta = engine.catalog.get(record.table_name)
         if meta is None or meta.arn != record.table_arn or meta.extras.get("import", {}).get("arn") != record.arn:
             jobs.pop(record.arn, None)
@@ -266,10 +264,7 @@ def _complete(engine: "Engine", record: Import, meta: TableMeta) -> None:
 
 
 def _fail(engine: "Engine", record: Import, meta: TableMeta | None, code: str, message: str) -> None:
-    record.status = "FAILED"
-    record.end = engine.clock.now()
-    record.failure_code, record.failure_message = code, message
     if meta is not None:
         engine.catalog.remove(meta)
         engine.stats.forget(meta.tid)
-    _save(engine, record)
+    REGISTRY.fail(engine, record, code, message)

@@ -53,13 +53,18 @@ def _parse(text: str) -> tuple[bool, str, int]:
         if len(exponent_text) > 12:  # beyond any range; avoid int() on absurd inputs
             raise ValidationException(UNDERFLOW if exponent_text[0] == "-" else OVERFLOW)
         leading += int(exponent_text)
+    _check_range(trimmed, leading)
+    return sign == "-", trimmed, leading
+
+
+def _check_range(digits: str, leading: int) -> None:
+    """DynamoDB's limits on a number: exponent of its leading digit, then significant digits."""
     if leading > MAX_EXPONENT:
         raise ValidationException(OVERFLOW)
     if leading < MIN_EXPONENT:
         raise ValidationException(UNDERFLOW)
-    if len(trimmed) > MAX_SIGNIFICANT_DIGITS:
+    if len(digits) > MAX_SIGNIFICANT_DIGITS:
         raise ValidationException(TOO_PRECISE)
-    return sign == "-", trimmed, leading
 
 
 def _render(negative: bool, digits: str, leading: int) -> str:
@@ -107,12 +112,7 @@ def decimal_to_number(value: Decimal) -> str:
         return "0"
     leading = exponent + len(digits) - 1
     trimmed = digits.rstrip("0")
-    if leading > MAX_EXPONENT:
-        raise ValidationException(OVERFLOW)
-    if leading < MIN_EXPONENT:
-        raise ValidationException(UNDERFLOW)
-    if len(trimmed) > MAX_SIGNIFICANT_DIGITS:
-        raise ValidationException(TOO_PRECISE)
+    _check_range(trimmed, leading)
     return _render(bool(sign), trimmed, leading)
 
 

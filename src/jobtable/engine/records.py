@@ -1,6 +1,7 @@
 """A small durable registry of job records (exports, imports) kept as JSON rows in SQLite.
 
-Each record is a dataclass with `arn`, `table_arn`, `start` and `status` fields; rows keep
+Each record is a dataclass with `arn`, `table_arn`, `start`, `status`, `end`, `failure_code`
+and `failure_message` fields (status IN_PROGRESS, COMPLETED or FAILED); rows keep
 their insertion order (rowid) so listings are stable when several start in the same second.
 """
 from __future__ import annotations
@@ -46,3 +47,14 @@ class Registry(Generic[Record]):
         with engine.storage.read() as c:
             rows = c.execute(f"SELECT doc FROM {self.sql_table} {where} ORDER BY start, rowid", args).fetchall()
         return [self.record_type(**orjson.loads(r[0])) for r in rows]
+
+    def in_progress(self, engine: "Engine") -> list[Record]:
+        """The records background work still has to advance, oldest first."""
+        return [record for record in self.all(engine) if record.status == "IN_PROGRESS"]  # type: ignore[attr-defined]
+
+    def fail(self, engine: "Engine", record: Any, code: str, message: str) -> None:
+        """End `record` as FAILED now, with DynamoDB's FailureCode and FailureMessage."""
+        record.status = "FAILED"
+        record.end = engine.clock.now()
+        record.failure_code, record.failure_message = code, message
+        self.save(engine, record)

@@ -25,10 +25,11 @@ provider "aws" {
   max_retries                 = 2
 
   endpoints {
-    dynamodb   = var.endpoint
-    iam        = var.endpoint
-    sts        = var.endpoint
-    cloudwatch = var.endpoint
+    dynamodb               = var.endpoint
+    iam                    = var.endpoint
+    sts                    = var.endpoint
+    cloudwatch             = var.endpoint
+    applicationautoscaling = var.endpoint
   }
 }
 

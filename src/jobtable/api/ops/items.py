@@ -10,6 +10,7 @@ from jobtable.api.ops.common import (check_return_values, checked_item, checked_
                                      item_collection_metrics, return_old_on_failure, table_for,
                                      with_capacity)
 from jobtable.api.protocol import RequestContext
+from jobtable.engine.catalog import TableMeta
 from jobtable.engine import items
 from jobtable.engine.expressions import compile_condition, compile_projection, compile_update
 
@@ -19,22 +20,35 @@ def _condition(req: dict, ectx: Any) -> Any:
     return compile_condition(text, ectx, "ConditionExpression") if text is not None else None
 
 
+def _write_request(req: dict, ctx: RequestContext, return_values: tuple[str, ...]) -> tuple[TableMeta, str, Any]:
+    """The checks every single-item write makes, in DynamoDB's order: the table, ReturnValues,
+    no legacy parameters mixed with expressions; then the expression context to compile with."""
+    meta = table_for(ctx, req["TableName"])
+    mode = check_return_values(req, return_values)
+    legacy.reject_mixed(req)
+    return meta, mode, expression_context(req)
+
+
+def _written(req: dict, ctx: RequestContext, meta: TableMeta, attributes: dict | None,
+             collection_item: dict | None, consumed: Any) -> dict:
+    """The response of a single-item write: Attributes, ItemCollectionMetrics, capacity."""
+    out: dict[str, Any] = {}
+    if attributes:
+        out["Attributes"] = attributes
+    metrics = item_collection_metrics(req, meta, collection_item)
+    if metrics:
+        out["ItemCollectionMetrics"] = metrics
+    return with_capacity(out, req, ctx, consumed)
+
+
 def put_item(req: dict, ctx: RequestContext) -> dict:
     item = checked_item(req["Item"])
-    meta = table_for(ctx, req["TableName"])
-    return_values = check_return_values(req, ("NONE", "ALL_OLD"))
-    legacy.reject_mixed(req)
-    ectx = expression_context(req)
+    meta, return_values, ectx = _write_request(req, ctx, ("NONE", "ALL_OLD"))
     condition = _condition(req, ectx) or legacy.expected_condition(req, ectx)
     ectx.check_all_used()
     outcome = items.put_item(ctx.engine, meta, item, condition, return_old_on_failure(req))
-    out: dict[str, Any] = {}
-    if return_values == "ALL_OLD" and outcome.old:
-        out["Attributes"] = outcome.old
-    metrics = item_collection_metrics(req, meta, item)
-    if metrics:
-        out["ItemCollectionMetrics"] = metrics
-    return with_capacity(out, req, ctx, outcome.consumed)
+    old = outcome.old if return_values == "ALL_OLD" else None
+    return _written(req, ctx, meta, old, item, outcome.consumed)
 
 
 def get_item(req: dict, ctx: RequestContext) -> dict:
@@ -60,10 +74,7 @@ def get_item(req: dict, ctx: RequestContext) -> dict:
 
 def update_item(req: dict, ctx: RequestContext) -> dict:
     key = checked_key(req["Key"])
-    meta = table_for(ctx, req["TableName"])
-    return_values = check_return_values(req, ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"))
-    legacy.reject_mixed(req)
-    ectx = expression_context(req)
+    meta, return_values, ectx = _write_request(req, ctx, ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"))
     update_text = req.get("UpdateExpression")
     update = compile_update(update_text, ectx) if update_text is not None else \
         legacy.attribute_updates(req, ectx)
@@ -71,14 +82,8 @@ def update_item(req: dict, ctx: RequestContext) -> dict:
     ectx.check_all_used()
     key = items.check_key(meta, key)
     outcome = items.update_item(ctx.engine, meta, key, update, condition, return_old_on_failure(req))
-    out: dict[str, Any] = {}
     attributes = _updated_attributes(return_values, update, outcome.old, outcome.new)
-    if attributes:
-        out["Attributes"] = attributes
-    metrics = item_collection_metrics(req, meta, outcome.new)
-    if metrics:
-        out["ItemCollectionMetrics"] = metrics
-    return with_capacity(out, req, ctx, outcome.consumed)
+    return _written(req, ctx, meta, attributes, outcome.new, outcome.consumed)
 
 
 def _updated_attributes(mode: str, update: Any, old: dict | None, new: dict | None) -> dict | None:
@@ -95,21 +100,13 @@ def _updated_attributes(mode: str, update: Any, old: dict | None, new: dict | No
 
 def delete_item(req: dict, ctx: RequestContext) -> dict:
     key = checked_key(req["Key"])
-    meta = table_for(ctx, req["TableName"])
-    return_values = check_return_values(req, ("NONE", "ALL_OLD"))
-    legacy.reject_mixed(req)
-    ectx = expression_context(req)
+    meta, return_values, ectx = _write_request(req, ctx, ("NONE", "ALL_OLD"))
     condition = _condition(req, ectx) or legacy.expected_condition(req, ectx)
     ectx.check_all_used()
     key = items.check_key(meta, key)
     outcome = items.delete_item(ctx.engine, meta, key, condition, return_old_on_failure(req))
-    out: dict[str, Any] = {}
-    if return_values == "ALL_OLD" and outcome.old:
-        out["Attributes"] = outcome.old
-    metrics = item_collection_metrics(req, meta, outcome.old)
-    if metrics:
-        out["ItemCollectionMetrics"] = metrics
-    return with_capacity(out, req, ctx, outcome.consumed)
+    old = outcome.old if return_values == "ALL_OLD" else None
+    return _written(req, ctx, meta, old, outcome.old, outcome.consumed)
 
 
 OPERATIONS = {

@@ -9,22 +9,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import LexError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
+from lark import Lark, Token
+from lark.exceptions import LexError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
 from jobtable.engine.errors import ValidationException
 
 from . import ast
+from .lark_support import BOOLEAN_RULES, ConditionTrees, TreeError, tree_errors
 from .messages import invalid
 
-GRAMMAR = r"""
+GRAMMAR = BOOLEAN_RULES + r"""
 condition: disjunction
-?disjunction: conjunction
-             | disjunction _OR conjunction        -> or_
-?conjunction: negation
-             | conjunction _AND negation          -> and_
-?negation: predicate
-          | _NOT negation                          -> not_
 ?predicate: operand COMPARATOR operand          -> compare
            | operand _BETWEEN operand _AND operand -> between
            | operand _IN "(" operand ("," operand)* ")" -> in_
@@ -77,15 +72,7 @@ MAX_OPERATORS = 300
 _OPERATOR_NODES = (ast.Compare, ast.Between, ast.In, ast.And, ast.Or, ast.Not, ast.Call, ast.Arithmetic)
 
 
-class _TreeError(Exception):
-    """Raised inside the parser callbacks; turned into DynamoDB's message with the kind."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class _TreeBuilder(Transformer):
+class _TreeBuilder(ConditionTrees):
     """Builds `ast` nodes directly from the LALR parser's reductions (no lark Tree)."""
 
     def VALUE(self, token: Token) -> ast.ValueRef:
@@ -101,7 +88,7 @@ class _TreeBuilder(Transformer):
             else:
                 elements.append(int(token))
         if len(elements) > MAX_NESTING:
-            raise _TreeError(
+            raise TreeError(
                 f"The document path has too many nesting levels; nesting levels: {len(elements)}"
             )
         return ast.Path(tuple(elements))
@@ -113,39 +100,23 @@ class _TreeBuilder(Transformer):
         left, op, right = children
         return ast.Compare(str(op), left, right)
 
-    def between(self, children: list[Any]) -> ast.Between:
-        return ast.Between(*children)
-
     def in_(self, children: list[Any]) -> ast.In:
         # The limit and the message count the listed values (100 at most), not the left operand.
         if len(children) - 1 > MAX_IN_OPERANDS:
-            raise _TreeError(
+            raise TreeError(
                 "The IN operator is provided with too many operands; "
                 f"number of operands: {len(children) - 1}"
             )
         return ast.In(children[0], tuple(children[1:]))
 
-    def and_(self, children: list[Any]) -> ast.And:
-        return ast.And(*children)
-
-    def or_(self, children: list[Any]) -> ast.Or:
-        return ast.Or(*children)
-
-    def not_(self, children: list[Any]) -> ast.Not:
-        return ast.Not(children[0])
-
     def parens(self, children: list[Any]) -> ast.Parens:
         inner = children[0]
         if isinstance(inner, ast.Parens):
-            raise _TreeError("The expression has redundant parentheses;")
+            raise TreeError("The expression has redundant parentheses;")
         return ast.Parens(inner)
 
     def condition(self, children: list[Any]) -> Any:
         return children[0]
-
-    def arithmetic(self, children: list[Any]) -> ast.Arithmetic:
-        left, op, right = children
-        return ast.Arithmetic(str(op), left, right)
 
     def set_action(self, children: list[Any]) -> ast.SetAction:
         return ast.SetAction(children[0], children[1])
@@ -200,13 +171,8 @@ def parse(text: str, start: str, kind: str) -> Any:
     if size > MAX_EXPRESSION_BYTES:
         raise invalid(kind, f"Expression size has exceeded the maximum allowed size; expression size: {size}")
     try:
-        tree = _parser(start).parse(text)
-    except VisitError as error:  # a callback raised; unwrap it
-        if isinstance(error.orig_exc, _TreeError):
-            raise invalid(kind, error.orig_exc.detail) from None
-        raise
-    except _TreeError as error:
-        raise invalid(kind, error.detail) from None
+        with tree_errors(lambda detail: invalid(kind, detail)):
+            tree = _parser(start).parse(text)
     except (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF) as error:
         raise _syntax_error(text, start, kind, error) from None
     operators = sum(isinstance(node, _OPERATOR_NODES) for node in ast.walk(tree))

@@ -10,14 +10,15 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from lark import Lark, Token, Transformer, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from jobtable.engine.errors import ValidationException
+from jobtable.engine.expressions.lark_support import BOOLEAN_RULES, ConditionTrees, TreeError, tree_errors
 
 from . import nodes
 
-GRAMMAR = r"""
+GRAMMAR = BOOLEAN_RULES + r"""
 start: statement ";"?
 
 ?statement: select | insert | update | delete | exists
@@ -45,12 +46,6 @@ delete: _DELETE _FROM ident alias? where returning?
 returning: _RETURNING RETURN_SCOPE RETURN_AGE "*"
 
 ?condition: disjunction
-?disjunction: conjunction
-             | disjunction _OR conjunction          -> or_
-?conjunction: negation
-             | conjunction _AND negation            -> and_
-?negation: predicate
-          | _NOT negation                           -> not_
 ?predicate: operand (COMPARATOR | EQ) operand       -> compare
            | operand _BETWEEN operand _AND operand  -> between
            | operand _IN sequence                   -> in_
@@ -137,11 +132,7 @@ KEYWORD_TERMINALS = {"_SELECT", "_FROM", "_WHERE", "_ORDER", "_BY", "_AS", "_INS
                      "_IN", "_IS", "DIRECTION", "RETURN_SCOPE", "RETURN_AGE"}
 
 
-class _Aliased(Exception):
-    pass
-
-
-class _Builder(Transformer):
+class _Builder(ConditionTrees):
     """Lark tree -> `nodes`; `?` parameters are numbered in text order."""
 
     def __init__(self) -> None:
@@ -203,17 +194,10 @@ class _Builder(Transformer):
     def call(self, children: list[Any]) -> nodes.Call:
         return nodes.Call(str(children[0]).lower(), tuple(children[1:]))
 
-    def arithmetic(self, children: list[Any]) -> nodes.Arithmetic:
-        left, op, right = children
-        return nodes.Arithmetic(str(op), left, right)
-
     def compare(self, children: list[Any]) -> nodes.Compare:
         left, op, right = children
         op = str(op)
         return nodes.Compare("<>" if op == "!=" else op, left, right)
-
-    def between(self, children: list[Any]) -> nodes.Between:
-        return nodes.Between(*children)
 
     def sequence(self, children: list[Any]) -> tuple:
         return tuple(children)
@@ -230,18 +214,9 @@ class _Builder(Transformer):
     def is_not(self, children: list[Any]) -> nodes.Is:
         return nodes.Is(children[0], children[1], True)
 
-    def and_(self, children: list[Any]) -> nodes.And:
-        return nodes.And(*children)
-
-    def or_(self, children: list[Any]) -> nodes.Or:
-        return nodes.Or(*children)
-
-    def not_(self, children: list[Any]) -> nodes.Not:
-        return nodes.Not(children[0])
-
     # -- statements
     def alias(self, children: list[Any]) -> None:
-        raise _Aliased()
+        raise TreeError("Aliasing is not supported")
 
     def source(self, children: list[Any]) -> nodes.Source:
         return nodes.Source(children[0], children[1] if len(children) > 1 else None)
@@ -316,14 +291,8 @@ def parse(text: str) -> tuple[nodes.Statement, int]:
         except UnexpectedInput as error:
             raise ValidationException(NOT_WELL_FORMED + _detail(text, error)) from None
     builder = _Builder()
-    try:
+    with tree_errors(ValidationException):
         statement = builder.transform(tree)
-    except VisitError as error:
-        if isinstance(error.orig_exc, _Aliased):
-            raise ValidationException("Aliasing is not supported") from None
-        if isinstance(error.orig_exc, ValidationException):
-            raise error.orig_exc from None
-        raise
     return statement, builder.params
 
 
