@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 import pytest
 
@@ -20,11 +21,11 @@ NAMESPACE = "AWS/DynamoDB"
 
 def shown_text(html: str) -> dict[str, str]:
     """{'PAY_PER_REQUEST.reads': '$18.07', ...} from the page's cost table."""
-    return dict(re.findall(r'data-cost="([A-Z_]+\.[a-z]+)">(\$[0-9.,]+)<', html))
+    return {key: unescape(text) for key, text in re.findall(r'data-cost="([A-Z_]+\.[a-z]+)">([^<]+)<', html)}
 
 
 def shown_costs(html: str) -> dict[str, float]:
-    return {key: float(text[1:].replace(",", "")) for key, text in shown_text(html).items()}
+    return {key: float(text.lstrip("< $").replace(",", "")) for key, text in shown_text(html).items()}
 
 
 def create_costed_table(ddb, name: str) -> None:

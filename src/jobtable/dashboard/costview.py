@@ -57,4 +57,6 @@ def estimate_for(api: Api, table: str, form: CostForm) -> CostEstimate:
 
 def money(value: float) -> str:
     """Dollars: cents for sums of a dollar or more, four decimals below (small test tables)."""
+    if 0 < value < 0.00005:
+        return "< $0.0001"
     return f"${value:,.2f}" if value >= 1 or value == 0 else f"${value:,.4f}"

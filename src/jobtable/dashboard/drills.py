@@ -100,6 +100,7 @@ def name_backups(results: list[DrillResult], backups: list[dict[str, Any]]) -> N
                       < result.backup_created_at + MINUTE]
         if len(candidates) == 1:
             result.backup_name, result.backup_arn = candidates[0].get("BackupName"), candidates[0]["BackupArn"]
+            result.backup_created_at = candidates[0]["BackupCreationDateTime"].timestamp()
 
 
 class DrillAlreadyRunning(ValueError):  # a refused request, shown like bad input
