@@ -141,7 +141,9 @@ async def drill_action(request: Request) -> Response:
     if not table:
         return Response("Unknown action.", status_code=404)
     api = api_of(request)
-    outcome = attempt(_runner(request).start, api.dynamodb, api.cloudwatch, table, api.now)
+    # (in the thread pool: making a caller's first boto3 clients takes tens of milliseconds)
+    outcome = await run_in_threadpool(lambda: attempt(_runner(request).start, api.dynamodb, api.cloudwatch,
+                                                      table, api.now))
     if not outcome.ok:
         return await _failed(request, api, table, outcome)
     return RedirectResponse(PREFIX + "/operations" + query(table=table, done="drill") + "#drills", status_code=303)
