@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -181,11 +182,10 @@ def test_restore_drill_from_the_button(site, page):
     page.goto(site.url + f"/operations?table={JOB_TABLE}")
     page.click("#drill-form button[type=submit]")
     page.wait_for_url(re.compile(r"done=drill"))
-    for _ in range(100):  # the drill runs in the background: reload until it reports (bounded)
+    deadline = time.monotonic() + 120  # the drill runs in the background: reload until it reports
+    while not page.locator("#drill-last").count() and time.monotonic() < deadline:
         site.advance(0)  # (runs the server's background work: the restore)
-        if page.locator("#drill-last").count():
-            break
-        page.wait_for_timeout(200)
+        page.wait_for_timeout(250)
         page.reload()
     assert "restore drill passed" in page.inner_text("#drill-last")
     row = page.locator("#drills tr.drill").first.inner_text()
