@@ -5,15 +5,14 @@ against the local server and AWS DynamoDB. Errors become one clear line and a no
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
 DEFAULT_ENDPOINT = os.environ.get("JOBTABLE_ENDPOINT_URL", "http://127.0.0.1:8000")
 
@@ -41,6 +40,8 @@ class Target:
         )
 
     def client(self, service: str = "dynamodb") -> Any:
+        from botocore.config import Config  # lazy, like boto3 above
+
         config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=60)
         return self.session().client(service, endpoint_url=self.endpoint_url, config=config)
 
@@ -76,13 +77,25 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+def _is_botocore_error(exc: BaseException) -> bool:
+    """Whether `exc` is a ClientError or BotoCoreError, importing botocore only when it could be
+    (`jobtable serve` never loads botocore: it costs ~0.2 s of start-up)."""
+    if not any(cls.__module__.startswith("botocore.") for cls in type(exc).__mro__):
+        return False
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(exc, (ClientError, BotoCoreError))
+
+
 def describe_error(exc: BaseException) -> str:
+    if not _is_botocore_error(exc):
+        return f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+    from botocore.exceptions import ClientError
+
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".rstrip(": ")
-    if isinstance(exc, BotoCoreError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+    return str(exc)
 
 
 def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,10 +107,44 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
-        except (ClientError, BotoCoreError, ValueError, KeyError, OSError, LookupError) as exc:
+        except (ValueError, KeyError, OSError, LookupError) as exc:
+            fail(describe_error(exc))
+        except Exception as exc:  # ClientError, BotoCoreError: matched by module to keep botocore lazy
+            if not _is_botocore_error(exc):
+                raise
             fail(describe_error(exc))
 
     return wrapper
+
+
+class OneLineErrorGroup(click.Group):
+    """A group whose usage errors (bad option values, missing arguments, unknown commands)
+    print one line and exit 2.
+
+    click would print the usage, a hint and the error on three lines; scripts and people
+    both read one line better, and `--help` is one flag away. The root `jobtable` group uses
+    it, so every subcommand's usage errors pass through here.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        with one_line_usage_errors(info_name or self.name or ""):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with one_line_usage_errors(ctx.command_path):
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def one_line_usage_errors(command_path: str) -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise  # a bare group name shows its help, as click intends
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else command_path
+        fail(f"{exc.format_message()} (see '{where} --help')", code=exc.exit_code)
 
 
 def command_group(cli: click.Group, name: str, help_text: str) -> click.Group:
@@ -108,6 +155,6 @@ def command_group(cli: click.Group, name: str, help_text: str) -> click.Group:
     """
     group = cli.commands.get(name)
     if not isinstance(group, click.Group):
-        group = click.Group(name, help=help_text)
+        group = OneLineErrorGroup(name, help=help_text)
         cli.add_command(group)
     return group

@@ -9,8 +9,6 @@ import datetime as dt
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from jobtable.cli.common import Target, fail, friendly_errors, output_option, print_json, target_options
 
@@ -54,6 +52,9 @@ def collect(target: Target, table: str, index: str | None, minutes: int, top: in
 
 
 def render(data: dict[str, Any], minutes: int) -> None:
+    from rich.console import Console  # lazy: `serve` imports this module (through cli.metrics)
+    from rich.table import Table
+
     console = Console()
     where = data["table"] + (f" / {data['index']}" if data["index"] else "")
     if data["status"] != "ENABLED":

@@ -8,8 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from jobtable.cli.common import Target, friendly_errors, output_option, print_json, target_options
 from jobtable.cli.insights import report_window
@@ -67,6 +65,9 @@ def collect(target: Target, table: str, minutes: int) -> dict[str, Any]:
 
 
 def render(data: dict[str, Any]) -> None:
+    from rich.console import Console  # lazy: `serve` imports this module for its options
+    from rich.table import Table
+
     console = Console()
     grid = Table(title=f"{data['table']} — AWS/DynamoDB, last {data['minutes']} min", title_justify="left")
     for column, justify in (("metric", "left"), ("table / index / operation", "left"), ("sum or average", "right"),

@@ -13,8 +13,25 @@ from typing import Any
 PREFIX = "/ui"
 
 
-def create_dashboard(engine: Any) -> Any:
-    """The dashboard's ASGI app for one engine (Starlette is imported only when mounted)."""
-    from jobtable.dashboard.app import build_app
+class _BuiltOnFirstRequest:
+    """The dashboard's ASGI app, imported and built when /ui is first asked for.
 
-    return build_app(engine)
+    Its imports (Starlette, Jinja2, boto3 through the in-process client, the job layers)
+    cost ~0.3 s, which `jobtable serve` would otherwise pay before answering anything.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.app: Any = None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if self.app is None:
+            from jobtable.dashboard.app import build_app
+
+            self.app = build_app(self.engine)
+        await self.app(scope, receive, send)
+
+
+def create_dashboard(engine: Any) -> Any:
+    """The dashboard's ASGI app for one engine (its modules are imported on its first request)."""
+    return _BuiltOnFirstRequest(engine)

@@ -20,19 +20,18 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import orjson
 
-from jobtable.engine.bulkload import clear_table, load_items
+from jobtable.engine.bulkload import CHUNK, clear_table, load_items
 from jobtable.engine.catalog import TableMeta
 from jobtable.engine.errors import DynamoError, ImportNotFoundException
 from jobtable.engine.items import check_item_keys
 from jobtable.engine.records import Registry
 from jobtable.engine.s3local import list_keys, object_path
-from jobtable.engine.values import check_item_size, item_size, validate_item
+from jobtable.engine.values import check_item_size, validate_item
 from jobtable.engine.writes import check_index_keys
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
 
-CHUNK = 5000
 SKIPPED_NAMES = ("_started", "manifest-summary.json", "manifest-files.json", "manifest-summary.md5",
                  "manifest-files.md5")
 log = logging.getLogger("jobtable.engine")
@@ -123,8 +122,8 @@ class _LineParser:
         if self.header_from_file:
             self.header = None
 
-    def parse(self, payload: Any) -> dict | None:
-        """The item in this record (None for a CSV header or a blank line)."""
+    def parse(self, payload: Any) -> tuple[dict, int] | None:
+        """The item in this record and its size (None for a CSV header or a blank line)."""
         if not self.csv:
             if not payload.strip():
                 return None
@@ -146,8 +145,7 @@ class _LineParser:
         item = validate_item(item)
         check_item_keys(self.meta, item)
         check_index_keys(self.meta, item)
-        check_item_size(item)
-        return item
+        return item, check_item_size(item)
 
 
 class _ImportJob:
@@ -159,6 +157,7 @@ class _ImportJob:
         self.parser = _LineParser(meta, record)
         self._records: Iterator[tuple[Any, int]] | None = None
         self._next_file = 0
+        self._taken = 0  # items the current step has handed to the loader
 
     def _next_record(self) -> tuple[Any, int] | None:
         while True:
@@ -177,8 +176,18 @@ class _ImportJob:
 
     def step(self) -> bool:
         """Import up to CHUNK lines; True when every source object has been read."""
-        record, batch = self.record, []
-        while len(batch) < CHUNK:
+        self._taken = 0
+        load_items(self.engine, self.meta, self._next_items(), may_repeat=True)
+        self.record.imported_items += self._taken
+        return self._taken < CHUNK and self._records is None and self._next_file >= len(self.keys)
+
+    def _next_items(self) -> Iterator[tuple[dict, bytes, int]]:
+        """Up to CHUNK valid (item, document, size) triples, counting skipped lines in the record.
+
+        A generator, so the bulk loader turns each item into rows before the next is parsed.
+        """
+        record = self.record
+        while self._taken < CHUNK:
             try:
                 found = self._next_record()
             except (UnicodeDecodeError, csv.Error, EOFError, gzip.BadGzipFile) as exc:
@@ -187,26 +196,23 @@ class _ImportJob:
                 self._records = None
                 continue
             if found is None:
-                break
+                return
             payload, size = found
             record.processed_bytes += size
             try:
-                item = self.parser.parse(payload)
+                parsed = self.parser.parse(payload)
             except (DynamoError, ValueError) as exc:
                 record.processed_items += 1
                 record.error_count += 1
                 if record.error_count <= 10:
                     log.warning("import %s: skipped a line: %s", record.arn, getattr(exc, "message", exc))
                 continue
-            if item is None:
+            if parsed is None:
                 continue
             record.processed_items += 1
-            doc = orjson.dumps(item)
-            batch.append((item, doc, item_size(item)))
-        if batch:
-            load_items(self.engine, self.meta, batch, may_repeat=True)
-            record.imported_items += len(batch)
-        return len(batch) < CHUNK and self._records is None and self._next_file >= len(self.keys)
+            self._taken += 1
+            item, size = parsed
+            yield item, orjson.dumps(item), size
 
 
 def import_step(engine: "Engine") -> bool:

@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from jobtable.engine import backups, pitr
 from jobtable.engine.backupfile import BackupFileError, BackupReader, verify
-from jobtable.engine.bulkload import clear_table, load_documents
+from jobtable.engine.bulkload import CHUNK, clear_table, load_documents
 from jobtable.engine.catalog import TableMeta
 
 if TYPE_CHECKING:
     from jobtable.engine.engine import Engine
 
-CHUNK = 5000
 log = logging.getLogger("jobtable.engine")
 
 

@@ -233,6 +233,8 @@ def _check(value: Any, depth: int) -> Value:
         raise SerializationException("Unexpected value type in payload")
     if len(value) == 1:  # the common case: exactly one member
         for tag, raw in value.items():
+            if tag == "S" and raw.__class__ is str:  # the most common value of all: nothing to change
+                return value
             check = _CHECKS.get(tag)
             if check is None or raw is None:
                 raise ValidationException(EMPTY_VALUE)
