@@ -22,7 +22,8 @@ def runner(ui, seeded):
     engine's background work (the restore) instead of sleeping."""
     if not supported(seeded.ddb.list_backups, TableName=JOB_TABLE):
         pytest.skip("ListBackups is not on this server yet")
-    made = ui.app.mounts["/ui"].state.dashboard.drills
+    assert ui.get(OPS).status_code == 200  # the dashboard app is built on its first request
+    made = ui.app.mounts["/ui"].app.state.dashboard.drills
     made.sleep = lambda _: seeded.engine.run_background_until_idle()
     return made
 
