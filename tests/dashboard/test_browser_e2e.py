@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -158,6 +159,39 @@ def test_point_in_time_restore_from_the_form(site, page):
     assert "ACTIVE" in page.inner_text("main")
     assert site.ddb.scan(TableName="JobsRestored", Select="COUNT")["Count"] == 24
     screenshot(page, "operations-restored")
+
+
+def test_cost_estimate_page(site, page):
+    page.goto(site.url + f"/tables/{JOB_TABLE}")
+    page.click("text=Cost estimate")
+    page.wait_for_url(re.compile(r"/cost"))
+    page.fill("#cost-form input[name=days]", "0.5")
+    page.click("#cost-form button[type=submit]")
+    page.wait_for_url(re.compile(r"days=0.5"))
+    assert "12 hours" in page.inner_text("#measured")
+    assert page.locator('[data-cost="PAY_PER_REQUEST.total"]').inner_text().startswith("$")
+    assert "Recommendation:" in page.inner_text("#recommendation")
+    screenshot(page, "cost", publish=True)
+
+
+def test_restore_drill_from_the_button(site, page):
+    if not supported(site.ddb.list_backups, TableName=JOB_TABLE):
+        pytest.skip("backups are not on this server yet (the page says so)")
+    site.ddb.create_backup(TableName=JOB_TABLE, BackupName="nightly")
+    site.advance(60)
+    page.goto(site.url + f"/operations?table={JOB_TABLE}")
+    page.click("#drill-form button[type=submit]")
+    page.wait_for_url(re.compile(r"done=drill"))
+    deadline = time.monotonic() + 120  # the drill runs in the background: reload until it reports
+    while not page.locator("#drill-last").count() and time.monotonic() < deadline:
+        site.advance(0)  # (runs the server's background work: the restore)
+        page.wait_for_timeout(250)
+        page.reload()
+    assert "restore drill passed" in page.inner_text("#drill-last")
+    row = page.locator("#drills tr.drill").first.inner_text()
+    assert "pass" in row and "nightly" in row
+    page.locator("#drills").scroll_into_view_if_needed()
+    screenshot(page, "drills", publish=True, full_page=False)
 
 
 def test_stored_script_does_not_run(site, page):

@@ -49,7 +49,8 @@ def test_stored_markup_is_escaped_everywhere(ui, seeded):
 
 def test_reflected_parameters_are_escaped(ui, seeded):
     for path in (f"/ui/jobs?user={quote(XSS)}", f"/ui/tables/{JOB_TABLE}/items?pk={quote(XSS)}",
-                 f"/ui/operations?table={quote(XSS)}", f"/ui/tables/{quote(XSS, safe='')}"):
+                 f"/ui/operations?table={quote(XSS)}", f"/ui/tables/{quote(XSS, safe='')}",
+                 f"/ui/tables/{quote(XSS, safe='')}/cost", f"/ui/tables/{JOB_TABLE}/cost?days={quote(XSS)}"):
         assert_inert(ui.get(path).text)
 
 

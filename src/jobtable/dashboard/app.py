@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from jobtable.dashboard import PREFIX
 from jobtable.dashboard.backend import ClientPool
+from jobtable.dashboard.drills import DrillRunner
 from jobtable.dashboard.auth import Sessions
 from jobtable.dashboard.gate import Gate
 from jobtable.dashboard.pages import jobs, login, operations, tables
@@ -30,6 +31,7 @@ class Dashboard:
         self.pool = ClientPool(engine)
         self.sessions = sessions or Sessions()
         self.templates = make_templates(HERE / "templates")
+        self.drills = DrillRunner()
         # CSRF token for servers without login: unreadable by other origins, new per process.
         self.anonymous_csrf = secrets.token_urlsafe(32)
 

@@ -16,6 +16,7 @@ from starlette.templating import Jinja2Templates
 from jobtable.dashboard import PREFIX
 from jobtable.dashboard.auth import same_token
 from jobtable.dashboard.backend import Api
+from jobtable.dashboard.costview import money
 from jobtable.dashboard.gate import caller_of
 from jobtable.dashboard.wire import display, item_json
 
@@ -50,7 +51,7 @@ def query(**params: Any) -> str:
 def make_templates(directory: Path) -> Jinja2Templates:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(directory)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(when=when, size=size, cell=display, item_json=item_json)
+    env.filters.update(when=when, size=size, cell=display, item_json=item_json, money=money)
     env.globals.update(prefix=PREFIX, query=query)
     return Jinja2Templates(env=env)
 

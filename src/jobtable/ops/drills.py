@@ -31,6 +31,8 @@ class DrillReport:
     table_name: str
     source: str                    # backup ARN, or "pitr:<time>"
     ok: bool = False
+    started_at: float | None = None         # epoch seconds, the drill's clock
+    backup_created_at: float | None = None  # epoch seconds (BackupCreationDateTime)
     restore_seconds: float | None = None
     expected_items: int | None = None
     restored_items: int | None = None
@@ -127,16 +129,18 @@ def run_restore_drill(dynamodb: Any, table: str, *, backup_arn: str | None = Non
                       cross_check_pitr: bool = True) -> DrillReport:
     """Restore `backup_arn` (default: the newest AVAILABLE backup of `table`) into a scratch
     table, check it, delete it. Never raises for a failed drill: the report says what failed."""
+    started_at = now()
     if backup_arn is None:
         newest = latest_backup(dynamodb, table)
         if newest is None:
-            report = DrillReport(table, "(none)")
+            report = DrillReport(table, "(none)", started_at=started_at)
             report.problems.append(f"table {table} has no AVAILABLE backup to restore")
             return report
         backup_arn = newest["BackupArn"]
-    report = DrillReport(table, backup_arn)
+    report = DrillReport(table, backup_arn, started_at=started_at)
     description = dynamodb.describe_backup(BackupArn=backup_arn)["BackupDescription"]
     details, source = description["BackupDetails"], description.get("SourceTableDetails", {})
+    report.backup_created_at = details["BackupCreationDateTime"].timestamp()
     report.expected_items = int(source.get("ItemCount", 0))
     report.expected_bytes = int(details.get("BackupSizeBytes", source.get("TableSizeBytes", 0)))
     scratch = scratch_name(table, "backup", now())
@@ -180,12 +184,33 @@ def run_restore_drill(dynamodb: Any, table: str, *, backup_arn: str | None = Non
 DRILL_NAMESPACE = "jobtable/RestoreDrills"
 
 
-def publish_drill_metrics(cloudwatch: Any, report: DrillReport) -> None:
-    """RestoreDrillSuccess (1 or 0) and RestoreSeconds per table, for alarms and dashboards."""
+def drill_metric_data(report: DrillReport) -> list[dict[str, Any]]:
+    """One drill as CloudWatch data, all at the drill's start time with dimension TableName:
+    RestoreDrillSuccess (1/0) and, when known, RestoreSeconds, ExpectedItems, RestoredItems,
+    ChecksumMatch (1/0, only when the PITR cross-check ran) and BackupAgeSeconds (how old the
+    drilled backup was: with ListBackups it names the backup)."""
     dimensions = [{"Name": "TableName", "Value": report.table_name}]
-    data = [{"MetricName": "RestoreDrillSuccess", "Dimensions": dimensions, "Value": 1.0 if report.ok else 0.0,
-             "Unit": "Count"}]
-    if report.restore_seconds is not None:
-        data.append({"MetricName": "RestoreSeconds", "Dimensions": dimensions, "Value": report.restore_seconds,
-                     "Unit": "Seconds"})
-    cloudwatch.put_metric_data(Namespace=DRILL_NAMESPACE, MetricData=data)
+    values: list[tuple[str, float | None, str]] = [
+        ("RestoreDrillSuccess", 1.0 if report.ok else 0.0, "Count"),
+        ("RestoreSeconds", report.restore_seconds, "Seconds"),
+        ("ExpectedItems", report.expected_items, "Count"),
+        ("RestoredItems", report.restored_items, "Count"),
+        ("ChecksumMatch", None if report.reference_checksum is None
+         else float(report.reference_checksum == report.restored_checksum), "Count"),
+        ("BackupAgeSeconds", None if report.backup_created_at is None or report.started_at is None
+         else report.started_at - report.backup_created_at, "Seconds")]
+    stamp = (dt.datetime.fromtimestamp(report.started_at, dt.timezone.utc)
+             if report.started_at is not None else None)
+    data = []
+    for name, value, unit in values:
+        if value is not None:
+            datum = {"MetricName": name, "Dimensions": dimensions, "Value": float(value), "Unit": unit}
+            if stamp is not None:
+                datum["Timestamp"] = stamp
+            data.append(datum)
+    return data
+
+
+def publish_drill_metrics(cloudwatch: Any, report: DrillReport) -> None:
+    """The drill's result in CloudWatch (namespace jobtable/RestoreDrills), for alarms and dashboards."""
+    cloudwatch.put_metric_data(Namespace=DRILL_NAMESPACE, MetricData=drill_metric_data(report))

@@ -5,7 +5,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from jobtable.dashboard import browse
+from jobtable.dashboard import browse, costview
 from jobtable.dashboard.backend import Outcome, attempt
 from jobtable.dashboard.rendering import api_of, render
 from jobtable.dashboard.tableinfo import backfill_progress, describe, list_table_names, table_info
@@ -44,8 +44,22 @@ def items_page(request: Request) -> Response:
     }, status_code=status, section="tables")
 
 
+def cost_page(request: Request) -> Response:
+    """Both billing modes' monthly cost from the table's measured usage (see costview.py)."""
+    api = api_of(request)
+    name = request.path_params["name"]
+    form = attempt(costview.CostForm.from_query, request.query_params)
+    estimate = attempt(costview.estimate_for, api, name, form.value) if form.ok else Outcome()
+    status = 404 if estimate.code == "ResourceNotFoundException" else 200
+    return render(request, "cost.html", {
+        "name": name, "form": form.value or costview.CostForm(), "problem": form if not form.ok else estimate,
+        "estimate": estimate.value, "lines": costview.LINES, "min_days": costview.MIN_DAYS,
+        "max_days": costview.MAX_DAYS}, status_code=status, section="tables")
+
+
 routes = [
     Route("/tables", tables_page),
     Route("/tables/{name}", table_page),
     Route("/tables/{name}/items", items_page),
+    Route("/tables/{name}/cost", cost_page),
 ]
