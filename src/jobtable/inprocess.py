@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore import UNSIGNED
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
@@ -43,12 +44,12 @@ class _RawBody:
         return body
 
 
-def _attach(client: Any, engine: Engine) -> Any:
+def _attach(client: Any, engine: Engine, trusted: bool = False) -> Any:
     # The same IAM hook as the server: a no-op unless the engine has a guard (`--auth sigv4`),
     # so a signed in-process client (the dashboard's) is authorized exactly like HTTP callers.
     from jobtable.security.wiring import authorize_dynamodb
 
-    options = ServerOptions(host="jobtable.inprocess", authorize=authorize_dynamodb)
+    options = ServerOptions(host="jobtable.inprocess", authorize=authorize_dynamodb, trusted=trusted)
 
     def answer(request: Any, **_: Any) -> AWSResponse:
         parts = urlsplit(request.url)
@@ -64,6 +65,17 @@ def _attach(client: Any, engine: Engine) -> Any:
         return AWSResponse(request.url, response.status, dict(response.headers), _RawBody(response.body))
 
     client.meta.events.register("before-send", answer)
+    if client.meta.service_model.service_name == "dynamodb":
+        # A DynamoDB request that never leaves the process needs no signature unless the
+        # engine has a guard (`--auth sigv4`), which must see and verify one. Decided per
+        # request, so a guard installed after the client was made is still honoured.
+        # Other services stay signed: the query protocol routes on the credential scope.
+        from jobtable.security.wiring import guard_for
+
+        def skip_signing(**_: Any) -> Any:
+            return UNSIGNED if guard_for(engine) is None else None
+
+        client.meta.events.register("choose-signer.dynamodb", skip_signing)
     return client
 
 
@@ -73,16 +85,17 @@ def _session(region: str) -> boto3.session.Session:
 
 
 def client(service: str = "dynamodb", engine: Engine | None = None, region: str | None = None,
-           **kwargs: Any) -> Any:
+           *, trusted: bool = False, **kwargs: Any) -> Any:
     """A boto3 client for `service` answered in-process by `engine` (default: a shared in-memory one).
 
     `aws_access_key_id=`/`aws_secret_access_key=` sign as that user, for engines whose server
     runs with `--auth sigv4` (the default credentials are accepted only without a guard).
+    `trusted=True` is for the server's own background work only: it skips authentication.
     """
     engine = engine or default_engine()
     kwargs.setdefault("config", Config(retries={"mode": "standard", "max_attempts": 1}))
     made = _session(region or engine.region).client(service, endpoint_url=LOCAL_ENDPOINT, **kwargs)
-    return _attach(made, engine)
+    return _attach(made, engine, trusted)
 
 
 def resource(service: str = "dynamodb", engine: Engine | None = None, region: str | None = None,

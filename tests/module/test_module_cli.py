@@ -56,6 +56,7 @@ def test_module_commands_provision_check_and_destroy(run, make_module, request):
     result = CliRunner().invoke(click.Group("x", commands={"module": module_commands.module_group}),
                                 ["module", "destroy", *flags, "--yes"])
     assert result.exit_code == 1 and "deletion protection enabled" in result.output
+    assert "--no-deletion-protection" in result.output and len(result.output.strip().splitlines()) == 1
 
     assert "~ tag Owner: platform-team -> data-team" in run(
         "module", "plan", *module_flags(suffix, "--tag", "Owner=data-team"))

@@ -26,6 +26,12 @@ def clients(server):
     return session.client("dynamodb", endpoint_url=server.url), session.client("iam", endpoint_url=server.url)
 
 
+def alarm_names(server, name: str) -> list[str]:
+    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+    cloudwatch = session.client("cloudwatch", endpoint_url=server.url)
+    return sorted(a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=name)["MetricAlarms"])
+
+
 def assert_plan_clean(terraform, args) -> None:
     result = terraform.run("plan", "-detailed-exitcode", "-input=false", *args, check=False)
     assert result.returncode == 0, "second plan is not clean:\n" + result.stdout[-6000:] + result.stderr[-3000:]
@@ -61,6 +67,10 @@ def test_apply_plan_update_destroy(terraform, tf_server):
     policy_arn = f"arn:aws:iam::{table['TableArn'].split(':')[4]}:policy/{name}-access"
     document = iam.get_policy_version(PolicyArn=policy_arn, VersionId="v1")["PolicyVersion"]["Document"]
     assert document["Statement"][0]["Resource"] == [table["TableArn"], table["TableArn"] + "/index/*"]
+    # The example turns the alarms on: throttles, and SystemErrors per job operation (single-metric alarms).
+    assert alarm_names(tf_server, name) == sorted(
+        [f"{name}-read-throttles", f"{name}-write-throttles"]
+        + [f"{name}-system-errors-{op}" for op in ("DeleteItem", "GetItem", "PutItem", "Query", "Scan", "UpdateItem")])
 
     assert_plan_clean(terraform, first)
 
@@ -80,6 +90,7 @@ def test_apply_plan_update_destroy(terraform, tf_server):
 
     terraform.run("destroy", "-auto-approve", "-input=false", *second)
     assert name not in ddb.list_tables()["TableNames"]
+    assert alarm_names(tf_server, name) == []
     with pytest.raises(ClientError) as excinfo:
         iam.get_policy(PolicyArn=policy_arn)
     assert excinfo.value.response["Error"]["Code"] == "NoSuchEntity"

@@ -5,11 +5,12 @@ against the local server and AWS DynamoDB. Errors become one clear line and a no
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -116,6 +117,36 @@ def friendly_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class OneLineErrorGroup(click.Group):
+    """A group whose usage errors (bad option values, missing arguments, unknown commands)
+    print one line and exit 2.
+
+    click would print the usage, a hint and the error on three lines; scripts and people
+    both read one line better, and `--help` is one flag away. The root `jobtable` group uses
+    it, so every subcommand's usage errors pass through here.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        with one_line_usage_errors(info_name or self.name or ""):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with one_line_usage_errors(ctx.command_path):
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def one_line_usage_errors(command_path: str) -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise  # a bare group name shows its help, as click intends
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else command_path
+        fail(f"{exc.format_message()} (see '{where} --help')", code=exc.exit_code)
+
+
 def command_group(cli: click.Group, name: str, help_text: str) -> click.Group:
     """The group `name` on `cli`, created if no other command family has made it yet.
 
@@ -124,6 +155,6 @@ def command_group(cli: click.Group, name: str, help_text: str) -> click.Group:
     """
     group = cli.commands.get(name)
     if not isinstance(group, click.Group):
-        group = click.Group(name, help=help_text)
+        group = OneLineErrorGroup(name, help=help_text)
         cli.add_command(group)
     return group

@@ -18,28 +18,15 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from jobtable.cli.common import Target, fail, friendly_errors, output_option, print_json, target_options
+from jobtable.cli.common import (
+    OneLineErrorGroup, Target, fail, friendly_errors, output_option, print_json, target_options,
+)
 from jobtable.jobs import STATUSES, Job, JobError, JobStore
 from jobtable.jobs.retry import error_code
 from jobtable.jobs.schema import DEFAULT_TABLE_NAME
 from jobtable.jobs.states import COMPLETED, TERMINAL
 
 LIST_COLUMNS = ("jobId", "status", "userId", "jobType", "createdAt", "updatedAt", "attempts")
-
-
-class OneLineErrorGroup(click.Group):
-    """A group whose usage errors (bad option values, missing arguments) print one line.
-
-    click would print the usage, a hint and the error on three lines; scripts and people
-    both read one line better, and `--help` is one flag away.
-    """
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            fail(f"{exc.format_message()} (see '{where} --help')", code=exc.exit_code)
 
 
 def table_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from jobtable import __version__
+from jobtable.cli.common import OneLineErrorGroup
 
 # Commands that one family module registers alone, loaded without the other families so that
 # `jobtable serve` starts fast (every family imports its own dependencies: boto3, rich...).
@@ -11,8 +12,9 @@ from jobtable import __version__
 SOLE_FAMILY_OF = {"serve": "serve", "up": "serve"}
 
 
-class FamilyGroup(click.Group):
-    """A group whose command families are imported on first need rather than at import time."""
+class FamilyGroup(OneLineErrorGroup):
+    """A group whose command families are imported on first need rather than at import time
+    (and whose usage errors, like every subcommand's, print one line)."""
 
     _all_registered = False
     _registered: set[str] = set()

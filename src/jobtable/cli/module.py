@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from typing import Any, Callable
 
 import click
@@ -28,13 +29,18 @@ def _parse_tags(ctx: click.Context, param: click.Parameter, values: tuple[str, .
     return tags
 
 
-def module_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The module's variables as flags; the command receives `module_args: dict`."""
+def module_options(func: Callable[..., Any] | None = None, *, required: bool = True) -> Any:
+    """The module's variables as flags; the command receives `module_args: dict`.
+
+    `required=False` lets the naming variables be left out (the command then falls back
+    to `jobtable up`'s table, see `local_module_args`)."""
+    if func is None:
+        return functools.partial(module_options, required=required)
     options = [
-        click.option("--project-name", envvar="JOBTABLE_PROJECT_NAME", required=True, help="Name of the project."),
-        click.option("--environment", envvar="JOBTABLE_ENVIRONMENT", required=True,
+        click.option("--project-name", envvar="JOBTABLE_PROJECT_NAME", required=required, help="Name of the project."),
+        click.option("--environment", envvar="JOBTABLE_ENVIRONMENT", required=required,
                      help="Environment name (production enables daily backups and deletion protection)."),
-        click.option("--resource-suffix", envvar="JOBTABLE_RESOURCE_SUFFIX", required=True,
+        click.option("--resource-suffix", envvar="JOBTABLE_RESOURCE_SUFFIX", required=required,
                      help="Random suffix for resource naming."),
         click.option("--table-name", envvar="JOBTABLE_TABLE_NAME", default="CloudToolsJobs", show_default=True,
                      help="Name of the DynamoDB table (the middle part of the physical name)."),
@@ -60,12 +66,14 @@ def module_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Days of daily backups kept (production)."),
         click.option("--contributor-insights/--no-contributor-insights", "enable_contributor_insights",
                      default=True, show_default=True),
+        click.option("--table-name-override", envvar="JOBTABLE_TABLE_NAME_OVERRIDE", default=None,
+                     help="Exact physical table name instead of {project}-{environment}-{table-name}-{suffix}."),
     ]
     names = ["project_name", "environment", "resource_suffix", "table_name", "billing_mode",
              "enable_point_in_time_recovery", "tags", "read_capacity", "write_capacity", "gsi_read_capacity",
              "gsi_write_capacity", "enable_user_index", "deletion_protection", "stream_enabled",
              "stream_view_type", "server_side_encryption", "kms_key_arn", "backup_retention_days",
-             "enable_contributor_insights"]
+             "enable_contributor_insights", "table_name_override"]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -75,6 +83,25 @@ def module_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+NAMING = ("project_name", "environment", "resource_suffix")
+
+
+def local_module_args(module_args: dict[str, Any]) -> dict[str, Any]:
+    """Without the naming variables: the table `jobtable up` provisions (same module variables,
+    exact name from --table-name-override, else $JOBTABLE_TABLE, else CloudToolsJobs)."""
+    given = [name for name in NAMING if module_args.get(name)]
+    if len(given) == len(NAMING):
+        return module_args
+    if given:
+        missing = ", ".join("--" + n.replace("_", "-") for n in NAMING if n not in given)
+        raise click.UsageError(f"give all of --project-name, --environment, --resource-suffix (missing {missing}), "
+                               "or none to check the table `jobtable up` serves")
+    from jobtable.server.provision import LOCAL_VARIABLES
+
+    override = module_args.get("table_name_override") or os.environ.get("JOBTABLE_TABLE") or "CloudToolsJobs"
+    return {**module_args, **LOCAL_VARIABLES, "table_name_override": override}
 
 
 def build_module(target: Target, module_args: dict[str, Any]) -> TableModule:
@@ -145,8 +172,9 @@ def destroy_command(target: Target, module_args: dict[str, Any], yes: bool) -> N
         click.confirm(f"Delete table {module.name} and all its items?", abort=True)
     try:
         report = module.destroy()
-    except DeletionProtectedError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except DeletionProtectedError:
+        raise click.ClickException(f"table {module.name} has deletion protection enabled; turn it off first: "
+                                   "jobtable module apply ... --no-deletion-protection") from None
     click.echo("Destroyed: " + (", ".join(report.deleted) if report.deleted else "nothing (table not found)"))
 
 
@@ -154,15 +182,23 @@ STATUS_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "
 
 
 @click.command("health")
-@module_options
+@module_options(required=False)
 @click.option("--restore-drill", is_flag=True,
               help="Also restore the latest backup into a scratch table and check it (see `jobtable backups verify`).")
 @target_options
 @output_option
 @friendly_errors
 def health_command(target: Target, module_args: dict[str, Any], restore_drill: bool, output: str) -> None:
-    """Check the table, indexes, TTL, PITR, daily backups and system status item; exit 1 if unhealthy."""
-    report = build_module(target, module_args).health(restore_drill)
+    """Check the table, indexes, TTL, PITR, daily backups and system status item; exit 1 if unhealthy.
+
+    Without --project-name/--environment/--resource-suffix: the table `jobtable up` serves.
+
+    \b
+    Examples:
+      jobtable health                                   # after `jobtable up`
+      jobtable health --project-name cloud-tools --environment production --resource-suffix abc123
+    """
+    report = build_module(target, local_module_args(module_args)).health(restore_drill)
     if output == "json":
         print_json(report.as_dict())
     else:

@@ -15,7 +15,7 @@ from jobtable.server.run import ServerConfig
 def server_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default)."),
-        click.option("--port", default=8000, show_default=True, type=int),
+        click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535)),
         click.option("--data-dir", default="./data", show_default=True, type=click.Path(file_okay=False),
                      help="Where the SQLite database, backups and exports live."),
         click.option("--in-memory", is_flag=True, help="Keep everything in memory (lost on exit)."),
@@ -105,6 +105,9 @@ def serve(**kwargs: Any) -> None:
 def up(table_name: str, **kwargs: Any) -> None:
     """Run the endpoint with the seed's job table provisioned (what `make run` calls).
 
+    The table is applied with the module (`jobtable module apply`'s code): environment
+    development, PITR, TTL, stream, encryption, Contributor Insights and the system status item.
+
     \b
     Example:
       jobtable up && aws dynamodb describe-table --table-name CloudToolsJobs \\
@@ -116,9 +119,12 @@ def up(table_name: str, **kwargs: Any) -> None:
     config = config_from(**kwargs)
 
     def ready(engine: Any) -> None:
-        created = provision_job_table(engine, table_name)
-        state = "created" if created else "already present"
-        click.echo(f"job table {table_name}: {state}", err=True)
+        report = provision_job_table(engine, table_name)
+        state = "created" if any(c.step == "table" for c in report.applied) else "already present"
+        converged = [c.resource for c in report.applied if c.step != "table"]
+        click.echo(f"job table {table_name}: {state}" + (f" ({', '.join(converged)})" if converged else ""), err=True)
+        for warning in report.warnings:
+            click.echo(f"Warning: {warning}", err=True)
 
     click.echo(f"jobtable serving DynamoDB on http://{config.host}:{config.port}", err=True)
     with storage_errors_as_one_line():

@@ -9,7 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from jobtable.cli.common import Target, fail, friendly_errors, output_option, print_json, target_options
-from jobtable.cli.jobs import OneLineErrorGroup, wide_console
+from jobtable.cli.common import OneLineErrorGroup
+from jobtable.cli.jobs import wide_console
 from jobtable.jobs.migration import copy_table, create_table_like
 from jobtable.jobs.retry import error_code
 from jobtable.jobs.schema import DEFAULT_TABLE_NAME

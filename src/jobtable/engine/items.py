@@ -56,12 +56,18 @@ def check_item_keys(meta: TableMeta, item: dict) -> None:
 
 def read_current(engine: "Engine", meta: TableMeta, key_or_item: dict) -> tuple[dict | None, int]:
     """The stored item with this key (None if absent) and its size, inside the lock."""
+    old, size, _ = read_stored(engine, meta, key_or_item)
+    return old, size
+
+
+def read_stored(engine: "Engine", meta: TableMeta, key_or_item: dict) -> tuple[dict | None, int, bytes | None]:
+    """`read_current` plus the document as stored (sealed), which `apply_write` logs as is."""
     pk, sk = encoded_key(meta, key_or_item)
     row = engine.storage.conn.execute(
         f"SELECT doc, size FROM {meta.items_table} WHERE pk=? AND sk=?", (pk, sk)).fetchone()
     if row is None:
-        return None, 0
-    return orjson.loads(engine.sealer.open(row[0])), row[1]
+        return None, 0, None
+    return orjson.loads(engine.sealer.open(row[0])), row[1], row[0]
 
 
 def get_item_raw(engine: "Engine", meta: TableMeta, key: dict, consistent: bool) -> tuple[bytes | None, Consumed]:
@@ -85,12 +91,13 @@ def put_item(engine: "Engine", meta: TableMeta, item: dict, condition: "Conditio
              return_old_on_failure: bool = False, origin: str = "user") -> WriteOutcome:
     check_item_keys(meta, item)
     check_index_keys(meta, item)
-    check_item_size(item)
+    size = check_item_size(item)
     with engine.storage.transaction():
-        old, old_size = read_current(engine, meta, item)
+        old, old_size, old_doc = read_stored(engine, meta, item)
         if condition is not None and not condition.evaluate(old):
             raise _condition_failed(old, return_old_on_failure)
-        consumed = apply_write(engine, meta, old, item, origin=origin, old_size=old_size)
+        consumed = apply_write(engine, meta, old, item, origin=origin, old_size=old_size, new_size=size,
+                               old_doc=old_doc)
     return WriteOutcome(old, item, consumed)
 
 
@@ -104,14 +111,14 @@ def update_item(engine: "Engine", meta: TableMeta, key: dict, update: "Update | 
             raise ValidationException("One or more parameter values were invalid: Cannot update attribute "
                                       f"{name}. This attribute is part of the key")
     with engine.storage.transaction():
-        old, old_size = read_current(engine, meta, key)
+        old, old_size, old_doc = read_stored(engine, meta, key)
         if condition is not None and not condition.evaluate(old):
             raise _condition_failed(old, return_old_on_failure)
         base = old if old is not None else dict(key)
         new = update.apply(base, item_exists=old is not None) if update is not None else dict(base)
         check_index_keys(meta, new)
-        check_item_size(new, UPDATE_TOO_LARGE)
-        consumed = apply_write(engine, meta, old, new, old_size=old_size)
+        size = check_item_size(new, UPDATE_TOO_LARGE)
+        consumed = apply_write(engine, meta, old, new, old_size=old_size, new_size=size, old_doc=old_doc)
     return WriteOutcome(old, new, consumed)
 
 

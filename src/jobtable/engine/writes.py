@@ -109,10 +109,14 @@ class TableStats:
 
 
 def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict | None, *,
-                origin: str = "user", old_size: int | None = None) -> Consumed:
-    """Replace the item `old` by `new` (either may be None) inside the open transaction.
+                origin: str = "user", old_size: int | None = None, new_size: int | None = None,
+                old_doc: bytes | None = None) -> Consumed:
+    """Replace the item `old` (as read from storage in this transaction) by `new` (either may be
+    None) inside the open transaction.
 
-    Returns the write capacity it consumed (base table and each index).
+    Callers that already know the sizes, or hold `old` as stored (`old_doc`, sealed as
+    read), pass them so nothing is measured or encoded twice. Returns the write capacity
+    it consumed (base table and each index).
     """
     c = engine.storage.conn
     consumed = Consumed(meta.name, gsi_names=frozenset(i.name for i in meta.gsis))
@@ -121,22 +125,36 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
     pk, sk = encoded_key(meta, new if new is not None else old)
     if old is not None and old_size is None:
         old_size = item_size(old)
-    new_size = item_size(new) if new is not None else 0
+    if new is None:
+        new_size = 0
+    elif new_size is None:
+        new_size = item_size(new)
     seal = engine.sealer.seal
-    new_doc = seal(meta.sse_enabled, orjson.dumps(new)) if new is not None else None
+    changed = old != new
+    new_doc = seal(meta.sse_enabled, orjson.dumps(new)) if new is not None and changed else None
     if new is None:
         c.execute(f"DELETE FROM {meta.items_table} WHERE pk=? AND sk=?", (pk, sk))
-    else:
-        c.execute(f"INSERT OR REPLACE INTO {meta.items_table}(pk, sk, h, doc, size, expires)"
-                  " VALUES(?, ?, ?, ?, ?, ?)",
-                  (pk, sk, partition_hash(pk), new_doc, new_size, expiry_of(meta, new)))
+    elif changed:  # rewriting an identical item (an idempotent retry) leaves the row as it is
+        expires = expiry_of(meta, new)
+        if old is None:
+            c.execute(f"INSERT OR REPLACE INTO {meta.items_table}(pk, sk, h, doc, size, expires)"
+                      " VALUES(?, ?, ?, ?, ?, ?)", (pk, sk, partition_hash(pk), new_doc, new_size, expires))
+        elif expires == expiry_of(meta, old):
+            # An UPDATE that leaves the indexed columns alone dirties only the row's page; a
+            # REPLACE would also rewrite the scan-order and expiry index entries (WAL pages).
+            c.execute(f"UPDATE {meta.items_table} SET doc=?, size=? WHERE pk=? AND sk=?", (new_doc, new_size, pk, sk))
+        else:
+            c.execute(f"UPDATE {meta.items_table} SET doc=?, size=?, expires=? WHERE pk=? AND sk=?",
+                      (new_doc, new_size, expires, pk, sk))
     consumed.write = write_units(max(old_size or 0, new_size))
     for index in meta.indexes:
-        consumed.add_index_write(index.name, _write_index(c, meta, index, pk, sk, old, new, seal))
-    if old != new:  # a write that changes nothing leaves no change-log record
+        consumed.add_index_write(index.name, _write_index(c, meta, index, pk, sk, old, new, seal,
+                                                          new_doc, new_size))
+    if changed:  # a write that changes nothing leaves no change-log record
+        if old is not None and old_doc is None:
+            old_doc = seal(meta.sse_enabled, orjson.dumps(old))
         c.execute(f"INSERT INTO {meta.log_table}(at, pk, sk, old, new, origin) VALUES(?, ?, ?, ?, ?, ?)",
-                  (engine.clock.now(), pk, sk, seal(meta.sse_enabled, orjson.dumps(old)) if old is not None else None,
-                   new_doc, origin))
+                  (engine.clock.now(), pk, sk, old_doc if old is not None else None, new_doc, origin))
     delta_count = (new is not None) - (old is not None)
     delta_size = new_size - (old_size or 0)
     tid = meta.tid
@@ -145,7 +163,8 @@ def apply_write(engine: "Engine", meta: TableMeta, old: dict | None, new: dict |
 
 
 def _write_index(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, pk: bytes, sk: bytes,
-                 old: dict | None, new: dict | None, seal: Callable[[bool, bytes], bytes]) -> float:
+                 old: dict | None, new: dict | None, seal: Callable[[bool, bytes], bytes],
+                 new_doc: bytes | None, new_size: int) -> float:
     before = index_entry(meta, index, old)
     after = index_entry(meta, index, new)
     if before is None and after is None:
@@ -156,14 +175,25 @@ def _write_index(c: sqlite3.Connection, meta: TableMeta, index: IndexMeta, pk: b
         return write_units(item_size(before[2]) + INDEX_ENTRY_OVERHEAD)
     if before is not None and before[2] == after[2] and before[:2] == after[:2]:
         return 0.0  # no projected attribute changed: DynamoDB does not write the index
-    units = 0.0
+    if index.projection_type == "ALL":  # the entry is the base item: reuse its stored document
+        doc, size = new_doc, new_size + INDEX_ENTRY_OVERHEAD
+    else:
+        doc, size = seal(meta.sse_enabled, orjson.dumps(after[2])), item_size(after[2]) + INDEX_ENTRY_OVERHEAD
     if before is not None and before[:2] != after[:2]:
-        c.execute(f"DELETE FROM {table} WHERE ipk=? AND isk=? AND pk=? AND sk=?", (before[0], before[1], pk, sk))
-        units += write_units(item_size(before[2]) + INDEX_ENTRY_OVERHEAD)
-    size = item_size(after[2]) + INDEX_ENTRY_OVERHEAD
+        # The index key moved (e.g. a status transition): one UPDATE re-keys the row in place
+        # of a DELETE plus an INSERT. DynamoDB charges both the removal and the new entry.
+        moved = c.execute(f"UPDATE OR REPLACE {table} SET ipk=?, isk=?, doc=?, size=?"
+                          " WHERE ipk=? AND isk=? AND pk=? AND sk=?",
+                          (after[0], after[1], doc, size, before[0], before[1], pk, sk)).rowcount
+        removed = write_units(item_size(before[2]) + INDEX_ENTRY_OVERHEAD)
+        if moved:
+            return removed + write_units(size)
+        # No old entry to move (an index still being backfilled): insert the new one.
+    else:
+        removed = 0.0
     c.execute(f"INSERT OR REPLACE INTO {table}(ipk, isk, pk, sk, doc, size) VALUES(?, ?, ?, ?, ?, ?)",
-              (after[0], after[1], pk, sk, seal(meta.sse_enabled, orjson.dumps(after[2])), size))
-    return units + write_units(size)
+              (after[0], after[1], pk, sk, doc, size))
+    return removed + write_units(size)
 
 
 def index_row(meta: TableMeta, index: IndexMeta, item: dict, seal: Callable[[bool, bytes], bytes], *,

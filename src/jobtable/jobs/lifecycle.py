@@ -90,8 +90,9 @@ class Lifecycle(JobTable):
             lease = self.visibility_timeout if visibility_timeout is None else float(visibility_timeout)
             update.set(s.LEASE_EXPIRES_AT, string(self.timestamp(lease)))
             update.add(s.ATTEMPTS, number(1))
-        elif new_status == states.PENDING:  # a retry of a failed job
-            update.add(s.RETRIES, number(1)).remove(s.WORKER_ID, s.LEASE_EXPIRES_AT, s.FINISHED_AT)
+        elif new_status == states.PENDING:  # a retry of a failed job: the last attempt's outcome goes
+            update.add(s.RETRIES, number(1)).remove(s.WORKER_ID, s.LEASE_EXPIRES_AT, s.FINISHED_AT, s.ERROR,
+                                                     s.RESULT)
         else:  # completed, failed, cancelled
             update.set(s.FINISHED_AT, string(now)).remove(s.LEASE_EXPIRES_AT)
             if worker_id is not None and new_status != states.CANCELLED:

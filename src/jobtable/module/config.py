@@ -13,6 +13,7 @@ PRODUCTION = "production"
 BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
 STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
 NAME_PART = re.compile(r"^[A-Za-z0-9_.-]+$")
+TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 ENVIRONMENT = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 DEFAULT_BACKUP_RETENTION_DAYS = 30
 
@@ -51,12 +52,18 @@ class ModuleConfig:
     backup_retention_days: int = DEFAULT_BACKUP_RETENTION_DAYS
     enable_contributor_insights: bool = True
     managed_by: str = "jobtable"
+    # An exact physical name instead of the naming pattern (e.g. `jobtable up`'s CloudToolsJobs).
+    table_name_override: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("project_name", "resource_suffix", "table_name"):
             value = getattr(self, name)
             if not isinstance(value, str) or not NAME_PART.match(value):
                 raise ValueError(f"{name} must be non-empty and use only letters, digits, '_', '.', '-' (got {value!r})")
+        if self.table_name_override is not None and not (
+                isinstance(self.table_name_override, str) and TABLE_NAME.match(self.table_name_override)):
+            raise ValueError("table_name_override must be 3-255 letters, digits, '_', '.' or '-' "
+                             f"(got {self.table_name_override!r})")
         if not isinstance(self.environment, str) or not ENVIRONMENT.match(self.environment):
             raise ValueError(
                 f"environment must be 1-32 lowercase letters, digits or '-' (e.g. development, production); got {self.environment!r}")
@@ -80,6 +87,8 @@ class ModuleConfig:
 
     @property
     def physical_table_name(self) -> str:
+        if self.table_name_override is not None:
+            return self.table_name_override
         return table_name_for(self.project_name, self.environment, self.table_name, self.resource_suffix)
 
     @property

@@ -21,7 +21,8 @@ RENEW_WITHIN_SECONDS = 30 * 24 * 3600
 
 
 def iso_utc(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The jobs layer's fixed-width form (`...T10:00:00.000Z`), so the item sorts among jobs by createdAt."""
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 @dataclass(frozen=True)

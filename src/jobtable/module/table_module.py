@@ -35,7 +35,8 @@ class TableModule:
     """The job table with its indexes, TTL, PITR, encryption, stream, tags, insights,
     system status item and (in production) daily backups.
 
-    The physical table name is `{project_name}-{environment}-{table_name}-{resource_suffix}`.
+    The physical table name is `{project_name}-{environment}-{table_name}-{resource_suffix}`
+    unless `table_name_override` gives an exact one.
     Pass `client` (a boto3 DynamoDB client), or `session` and/or `endpoint_url`.
     """
 
@@ -48,6 +49,7 @@ class TableModule:
                  stream_enabled: bool = True, stream_view_type: str = "NEW_AND_OLD_IMAGES",
                  server_side_encryption: bool = True, kms_key_arn: str | None = None,
                  backup_retention_days: int = 30, enable_contributor_insights: bool = True,
+                 table_name_override: str | None = None,
                  session: boto3.session.Session | None = None, endpoint_url: str | None = None,
                  region_name: str | None = None, client: Any = None, clock: Clock | None = None,
                  waiter: Waiter | None = None) -> None:
@@ -61,10 +63,10 @@ class TableModule:
             stream_enabled=stream_enabled, stream_view_type=stream_view_type,
             server_side_encryption=server_side_encryption, kms_key_arn=kms_key_arn,
             backup_retention_days=backup_retention_days, enable_contributor_insights=enable_contributor_insights,
+            table_name_override=table_name_override,
         )
         if client is None:
-            session = session or boto3.session.Session()
-            client = session.client("dynamodb", endpoint_url=endpoint_url, region_name=region_name)
+            client = _client_for(session or boto3.session.Session(), endpoint_url, region_name)
         self.client = client
         self.clock = clock or Clock()
         self.waiter = waiter or Waiter()
@@ -162,6 +164,17 @@ class TableModule:
         self.waiter.until(f"table {self.name} to be deleted", table_gone(self.client, self.name))
         report.deleted.append(f"table {self.name}")
         return report
+
+
+def _client_for(session: boto3.session.Session, endpoint_url: str | None, region_name: str | None) -> Any:
+    """A DynamoDB client; a local endpoint (endpoint_url) also works on a machine with no AWS
+    configuration: region us-east-1 and placeholder credentials unless some are configured."""
+    kwargs: dict[str, Any] = {"endpoint_url": endpoint_url, "region_name": region_name}
+    if endpoint_url:
+        kwargs["region_name"] = region_name or session.region_name or "us-east-1"
+        if session.get_credentials() is None:
+            kwargs.update(aws_access_key_id="jobtable", aws_secret_access_key="jobtable")
+    return session.client("dynamodb", **kwargs)
 
 
 def global_secondary_index_output(index: dict[str, Any]) -> dict[str, Any]:

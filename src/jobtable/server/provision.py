@@ -1,61 +1,62 @@
-"""The seed's job table, provisioned through the public DynamoDB API (in-process client).
+"""The job table `jobtable up` serves, provisioned by the module layer (one provisioning path).
 
-A minimal built-in step for `jobtable up`; the module layer (jobtable.module) is the full
-version (TTL, PITR, insights, backups) and works against any endpoint.
+`jobtable up` applies the same `TableModule` that users apply against jobtable or AWS, with
+fixed local variables and the exact name `CloudToolsJobs` (`table_name_override`), through
+the in-process client before the server starts listening. So the local table has what the
+module promises (GSIs, TTL, PITR, SSE, stream, tags, Contributor Insights, the system status
+item), and re-running `up` on the same data converges instead of re-creating.
 """
 from __future__ import annotations
 
-import time
-
-from botocore.exceptions import ClientError
+from typing import Any
 
 from jobtable.engine.engine import Engine
+from jobtable.module import ApplyReport, ModuleConfig, TableModule
+from jobtable.module.observe import describe_table
+from jobtable.module.state import HASH_KEY, create_table_request, desired_settings
+from jobtable.module.waits import Waiter
 
-SYSTEM_STATUS_ID = "system-status"
-ONE_YEAR_SECONDS = 365 * 24 * 3600
+# The module variables behind `jobtable up`'s table; its tags say Project=cloud-tools,
+# Environment=development, ManagedBy=jobtable.
+LOCAL_VARIABLES: dict[str, Any] = {
+    "project_name": "cloud-tools", "environment": "development", "resource_suffix": "local",
+}
 
 
 def job_table_definition(table_name: str) -> dict:
-    """The seed's table (jobs.schema) with encryption and the module's standard tags."""
-    from jobtable.jobs.schema import create_table_request
-
-    spec = create_table_request(table_name)
-    spec["SSESpecification"] = {"Enabled": True}
-    spec["Tags"] = [{"Key": "Project", "Value": "cloud-tools"}, {"Key": "ManagedBy", "Value": "jobtable"}]
-    return spec
+    """The CreateTable request of `jobtable up`'s table (for tests and scripts that need the same table)."""
+    config = ModuleConfig(**LOCAL_VARIABLES, table_name_override=table_name)
+    return create_table_request(desired_settings(config))
 
 
-def provision_job_table(engine: Engine, table_name: str) -> bool:
-    """Create the job table if missing; returns True when it was created."""
+def provision_job_table(engine: Engine, table_name: str) -> ApplyReport:
+    """Apply the module to `engine` in-process; the report lists what was created or converged.
+
+    Runs before the server's background thread starts, so waits (index backfill) run the
+    engine's background work themselves instead of sleeping.
+    """
     from jobtable.inprocess import client
 
-    ddb = client(engine=engine)
-    try:
-        ddb.describe_table(TableName=table_name)
-        return False
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-            raise
-    ddb.create_table(**job_table_definition(table_name))
-    engine.run_background_until_idle()
-    now = int(engine.clock.now())
-    _optional(ddb.update_time_to_live, TableName=table_name,
-              TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"})
-    _optional(ddb.update_continuous_backups, TableName=table_name,
-              PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
-    _optional(ddb.update_contributor_insights, TableName=table_name, ContributorInsightsAction="ENABLE")
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(now))
-    ddb.put_item(TableName=table_name, Item={
-        "jobId": {"S": SYSTEM_STATUS_ID}, "status": {"S": "active"}, "userId": {"S": "system"},
-        "createdAt": {"S": stamp}, "updatedAt": {"S": stamp}, "jobType": {"S": "system"},
-        "ttl": {"N": str(now + ONE_YEAR_SECONDS)}})
-    return True
+    waiter = Waiter(sleep=lambda _seconds: engine.run_background_until_idle())
+    module = TableModule(**LOCAL_VARIABLES, table_name_override=table_name, client=client(engine=engine),
+                         clock=engine.clock, waiter=waiter)
+    refusal = _why_not_converge(module)
+    if refusal:
+        report = ApplyReport(table_name)
+        report.warnings.append(f"table {table_name} left as it is: {refusal}")
+        return report
+    return module.apply()
 
 
-def _optional(call, **kwargs) -> None:
-    """Features that later modules add (TTL, PITR) are switched on when the server has them."""
-    try:
-        call(**kwargs)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "UnknownOperationException":
-            raise
+def _why_not_converge(module: TableModule) -> str | None:
+    """`up` only adds to an existing table: it never drops someone's index, tag or data."""
+    table = describe_table(module.client, module.name)
+    if table is None:
+        return None
+    if table["KeySchema"] != [{"AttributeName": HASH_KEY, "KeyType": "HASH"}]:
+        return f"it is not a job table (its key is not {HASH_KEY} alone)"
+    destructive = [str(c) for c in module.plan() if c.action in ("delete", "replace")]
+    if destructive:
+        return ("converging it would " + "; ".join(destructive)
+                + " (do that with `jobtable module apply --table-name-override ...` if you mean it)")
+    return None

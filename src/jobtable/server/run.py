@@ -92,8 +92,10 @@ def serve(config: ServerConfig, engine: Engine | None = None,
     install_configured_security(engine, config)
     options = ServerOptions(host=f"{config.host}:{config.port}", authorize=authorize_dynamodb)
     app = create_app(engine, options, config.background_interval)
+    from jobtable.server.one_write import OneWriteHttpToolsProtocol
+
     uv_config = uvicorn.Config(app, host=config.host, port=config.port, lifespan="on",
-                               log_level=config.log_level, access_log=False, http="httptools",
+                               log_level=config.log_level, access_log=False, http=OneWriteHttpToolsProtocol,
                                loop=_loop_name(), timeout_keep_alive=30, server_header=False,
                                date_header=False, ssl_certfile=config.tls_cert, ssl_keyfile=config.tls_key)
     _GracefulServer(uv_config).run()

@@ -24,7 +24,8 @@ def install_daily_backups(engine: Engine, config: ServerConfig) -> None:
             from jobtable.inprocess import client
             from jobtable.module.backups import DailyBackupScheduler
 
-            schedulers.append(DailyBackupScheduler(client(engine=engine), engine.clock,
+            # trusted: the server acts for itself, also when callers must sign (`--auth sigv4`).
+            schedulers.append(DailyBackupScheduler(client(engine=engine, trusted=True), engine.clock,
                                                    at_hour=getattr(config, "daily_backup_hour", 3)))
         for report in schedulers[0].tick():
             log.info("daily backups: %s", report.as_dict())

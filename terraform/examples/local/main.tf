@@ -48,8 +48,8 @@ module "dynamodb" {
 
   # Locally `jobtable backups run-schedule` makes the daily backups (see docs/terraform.md).
   enable_aws_backup = false
-  # CloudWatch alarms need the metrics API; off until the local endpoint serves it.
-  enable_alarms = false
+  # jobtable answers PutMetricAlarm/DescribeAlarms/DeleteAlarms and evaluates them.
+  enable_alarms = var.enable_alarms
 
   tags = {
     Owner = "platform-team"

@@ -57,3 +57,9 @@ variable "create_iam_policy" {
   type        = bool
   default     = true
 }
+
+variable "enable_alarms" {
+  description = "CloudWatch alarms on throttling and system errors (jobtable serves CloudWatch alarms)"
+  type        = bool
+  default     = true
+}

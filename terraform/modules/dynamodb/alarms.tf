@@ -1,5 +1,5 @@
-# Optional CloudWatch alarms: read throttling, write throttling, and system errors summed
-# over the operations the jobs code uses (SystemErrors is only published per Operation).
+# Optional CloudWatch alarms: read throttling, write throttling, and system errors of each
+# operation the jobs code uses.
 
 locals {
   alarm_operations = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"]
@@ -26,35 +26,21 @@ resource "aws_cloudwatch_metric_alarm" "throttles" {
   tags                = local.tags
 }
 
+# One alarm per operation: SystemErrors is published per Operation, and single-metric alarms
+# work on AWS and on a local jobtable endpoint alike (jobtable has no metric math).
 resource "aws_cloudwatch_metric_alarm" "system_errors" {
-  count               = var.enable_alarms ? 1 : 0
-  alarm_name          = "${local.table_name}-system-errors"
-  alarm_description   = "SystemErrors on ${local.table_name} (all job operations)"
+  for_each            = var.enable_alarms ? toset(local.alarm_operations) : toset([])
+  alarm_name          = "${local.table_name}-system-errors-${each.key}"
+  alarm_description   = "SystemErrors on ${local.table_name} ${each.key}"
+  namespace           = "AWS/DynamoDB"
+  metric_name         = "SystemErrors"
+  dimensions          = { TableName = aws_dynamodb_table.main.name, Operation = each.key }
+  statistic           = "Sum"
+  period              = var.alarm_period
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = var.alarm_actions
   tags                = local.tags
-
-  metric_query {
-    id          = "errors"
-    expression  = join(" + ", [for i, op in local.alarm_operations : "FILL(m${i}, 0)"])
-    label       = "SystemErrors"
-    return_data = true
-  }
-
-  dynamic "metric_query" {
-    for_each = local.alarm_operations
-    content {
-      id = "m${metric_query.key}"
-      metric {
-        namespace   = "AWS/DynamoDB"
-        metric_name = "SystemErrors"
-        dimensions  = { TableName = aws_dynamodb_table.main.name, Operation = metric_query.value }
-        stat        = "Sum"
-        period      = var.alarm_period
-      }
-    }
-  }
 }

@@ -2,8 +2,9 @@
 # jobtable.module.TableModule provisions the same thing through boto3.
 
 locals {
-  # Deterministic physical name: {project_name}-{environment}-{table_name}-{resource_suffix}
-  table_name    = "${var.project_name}-${var.environment}-${var.table_name}-${var.resource_suffix}"
+  # Deterministic physical name: {project_name}-{environment}-{table_name}-{resource_suffix},
+  # unless table_name_override names the table exactly.
+  table_name    = coalesce(var.table_name_override, "${var.project_name}-${var.environment}-${var.table_name}-${var.resource_suffix}")
   is_production = var.environment == "production"
   provisioned   = var.billing_mode == "PROVISIONED"
 

@@ -42,6 +42,17 @@ variable "table_name" {
   }
 }
 
+variable "table_name_override" {
+  description = "Exact physical table name instead of {project_name}-{environment}-{table_name}-{resource_suffix} (null: the pattern)"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.table_name_override == null || can(regex("^[A-Za-z0-9_.-]{3,255}$", var.table_name_override))
+    error_message = "table_name_override must be 3-255 letters, digits, '_', '.' or '-'."
+  }
+}
+
 variable "billing_mode" {
   description = "Billing mode for DynamoDB table"
   type        = string

@@ -57,7 +57,8 @@ def jobs_page(request: Request) -> Response:
 def job_rows(request: Request) -> Response:
     """The list alone (the page's live refresh fetches it)."""
     api = api_of(request)
-    table = request.query_params.get("table", "")
+    _, table = _table_choice(api, request.query_params.get("table"))  # the same default as the page
+    table = table or ""
     filters = JobFilters.from_query(request.query_params)
     context = {"table": table, "filters": filters, **_listing_context(api, table, filters)}
     return render(request, "_job_rows.html", context, section="jobs")
