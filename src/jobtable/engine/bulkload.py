@@ -67,6 +67,12 @@ def load_items(engine: "Engine", meta: TableMeta, docs: Iterable[tuple[dict, byt
             if index_entry is not None:
                 out.append(index_entry)
     del entries
+    # In key order, each insert lands next to the previous one in the B-tree: the pages it
+    # touches are already cached, where random order misses the page cache once an index
+    # outgrows it (bytes sort like SQLite's BLOB keys; keys are unique within a chunk).
+    rows.sort()
+    for out in index_rows:
+        out.sort()
     c = engine.storage.conn
     with engine.storage.transaction():
         replaced = _drop_replaced(engine, meta, list(positions)) if may_repeat else []
