@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from jobtable.dashboard.metrics import metric_points
 from jobtable.ops.drills import DRILL_NAMESPACE, DrillReport, publish_drill_metrics, run_restore_drill
 
 MINUTE = 60
@@ -59,19 +60,9 @@ def drill_results(cloudwatch: Any, table: str, now: float, lookback: int = LOOKB
         "Metric": {"Namespace": DRILL_NAMESPACE, "MetricName": metric,
                    "Dimensions": [{"Name": "TableName", "Value": table}]},
         "Period": MINUTE, "Stat": stat}} for metric, stat in DRILL_METRICS]
-    params: dict[str, Any] = {"MetricDataQueries": queries, "ScanBy": "TimestampDescending",
-                              "StartTime": dt.datetime.fromtimestamp(end - lookback, dt.timezone.utc),
-                              "EndTime": dt.datetime.fromtimestamp(end, dt.timezone.utc)}
-    found: dict[str, dict[float, float]] = {}
-    while True:
-        response = cloudwatch.get_metric_data(**params)
-        for result in response.get("MetricDataResults", []):
-            points = found.setdefault(result["Id"], {})
-            for stamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
-                points[stamp.timestamp()] = float(value)
-        if not response.get("NextToken"):
-            break
-        params["NextToken"] = response["NextToken"]
+    found = metric_points(cloudwatch, {"MetricDataQueries": queries, "ScanBy": "TimestampDescending",
+                                       "StartTime": dt.datetime.fromtimestamp(end - lookback, dt.timezone.utc),
+                                       "EndTime": dt.datetime.fromtimestamp(end, dt.timezone.utc)})
 
     def value(metric: str, stat: str, at: float) -> float | None:
         return found.get(_query_id(metric, stat), {}).get(at)

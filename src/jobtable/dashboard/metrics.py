@@ -43,6 +43,22 @@ def period_for(window_seconds: int) -> int:
     return max(60, math.ceil(window_seconds / 96 / 60) * 60)
 
 
+def metric_points(cloudwatch: Any, params: dict[str, Any]) -> dict[str, dict[float, float]]:
+    """GetMetricData with its pages followed: query id -> {epoch seconds: value}."""
+    params = dict(params)
+    found: dict[str, dict[float, float]] = {}
+    while True:
+        response = cloudwatch.get_metric_data(**params)
+        for result in response.get("MetricDataResults", []):
+            points = found.setdefault(result["Id"], {})
+            for stamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
+                points[stamp.timestamp()] = float(value)
+        if not response.get("NextToken"):
+            break
+        params["NextToken"] = response["NextToken"]
+    return found
+
+
 def metric_charts(cloudwatch: Any, table: str, index: str | None, end: float, window_seconds: int) -> list[charts.Chart]:
     """One line chart per graph, from a single GetMetricData call (NextToken followed)."""
     period = period_for(window_seconds)
@@ -60,19 +76,9 @@ def metric_charts(cloudwatch: Any, table: str, index: str | None, end: float, wi
                 "Metric": {"Namespace": "AWS/DynamoDB", "MetricName": name, "Dimensions": dims},
                 "Period": period, "Stat": graph.stat}})
             owners.append((query_id, g, label))
-    found: dict[str, dict[float, float]] = {}
-    params: dict[str, Any] = {"MetricDataQueries": queries, "ScanBy": "TimestampAscending",
-                              "StartTime": dt.datetime.fromtimestamp(start, dt.timezone.utc),
-                              "EndTime": dt.datetime.fromtimestamp(end, dt.timezone.utc)}
-    while True:
-        response = cloudwatch.get_metric_data(**params)
-        for result in response.get("MetricDataResults", []):
-            points = found.setdefault(result["Id"], {})
-            for stamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
-                points[stamp.timestamp()] = float(value)
-        if not response.get("NextToken"):
-            break
-        params["NextToken"] = response["NextToken"]
+    found = metric_points(cloudwatch, {"MetricDataQueries": queries, "ScanBy": "TimestampAscending",
+                                       "StartTime": dt.datetime.fromtimestamp(start, dt.timezone.utc),
+                                       "EndTime": dt.datetime.fromtimestamp(end, dt.timezone.utc)})
     times = [start + i * period for i in range(window_seconds // period)]
     made = []
     for g, graph in enumerate(graphs_for(index)):
