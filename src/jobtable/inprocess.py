@@ -67,13 +67,14 @@ def _attach(client: Any, engine: Engine, trusted: bool = False) -> Any:
     client.meta.events.register("before-send", answer)
     if client.meta.service_model.service_name == "dynamodb":
         # A DynamoDB request that never leaves the process needs no signature unless the
-        # engine has a guard (`--auth sigv4`), which must see and verify one. Decided per
-        # request, so a guard installed after the client was made is still honoured.
+        # engine has a guard (`--auth sigv4`), which must see and verify one — and a trusted
+        # client's is never checked. Decided per request, so a guard installed after the
+        # client was made is still honoured.
         # Other services stay signed: the query protocol routes on the credential scope.
         from jobtable.security.wiring import guard_for
 
         def skip_signing(**_: Any) -> Any:
-            return UNSIGNED if guard_for(engine) is None else None
+            return UNSIGNED if trusted or guard_for(engine) is None else None
 
         client.meta.events.register("choose-signer.dynamodb", skip_signing)
     return client
